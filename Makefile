@@ -1,0 +1,46 @@
+# citywatch — `make demo` and `make test` are all a fresh Debian machine with Python 3.11 needs.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SYSTEM_TOOLS := ffmpeg ffprobe
+
+.PHONY: demo test lint typecheck unit bench system-deps venv clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Tools the tests drive as real clients; installed from Debian's packages when absent.
+system-deps:
+	@missing=""; \
+	for t in $(SYSTEM_TOOLS); do command -v $$t >/dev/null || missing="$$missing ffmpeg"; done; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+lint: venv
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: venv
+	$(BIN)/mypy
+
+test: system-deps venv lint typecheck
+	$(BIN)/pytest -q
+
+demo: system-deps venv
+	$(BIN)/citywatch demo
+
+bench: system-deps venv
+	$(BIN)/python bench/recording.py
+
+clean:
+	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache

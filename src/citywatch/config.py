@@ -1,0 +1,96 @@
+"""Settings: defaults, then a TOML file, then ``CITYWATCH_*`` environment variables.
+
+One object read once at start-up and handed down; nothing reads the environment elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+__all__ = ["RecorderSettings", "RetentionSettings", "Settings", "load_settings"]
+
+
+class RecorderSettings(BaseModel):
+    workers: int = Field(default=0, description="worker processes; 0 = one per CPU core, at most 4")
+    file_duration_s: float = Field(default=60.0, gt=1)
+    reconnect_max_backoff_s: float = Field(default=2.0, gt=0)
+    offline_alarm_after_s: float = Field(default=60.0, gt=0)
+    connect_stagger_ms: int = Field(default=20, ge=0)
+    rtsp_timeout_s: float = Field(default=5.0, gt=0)
+
+
+class RetentionSettings(BaseModel):
+    default_days: float = Field(default=31.0, gt=0)
+    min_free_bytes: int = Field(default=2 * 1024**3, ge=0, description="global free-space floor")
+    free_alarm_bytes: int = Field(default=4 * 1024**3, ge=0, description="alarm below this much free space")
+    interval_s: float = Field(default=30.0, gt=0)
+
+
+class Settings(BaseSettings):
+    """Everything an installation can change. Units are in the names."""
+
+    model_config = SettingsConfigDict(env_prefix="CITYWATCH_", env_nested_delimiter="__", extra="ignore")
+
+    data_dir: Path = Path("./citywatch-data")
+    database_url: str = ""
+    media_dirs: list[Path] = Field(default_factory=list)
+    bind_host: str = "127.0.0.1"
+    port: int = 8000
+    admin_password: str | None = None
+    recorder: RecorderSettings = Field(default_factory=RecorderSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    camera_allowed_networks: list[str] = Field(
+        default_factory=lambda: ["127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+        description="networks a camera URL may point at",
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings)
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'citywatch.db').resolve()}"
+
+    @property
+    def effective_media_dirs(self) -> list[Path]:
+        return [p.resolve() for p in self.media_dirs] or [(self.data_dir / "media").resolve()]
+
+    @property
+    def secret_key_path(self) -> Path:
+        return self.data_dir / "secret.key"
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build settings; ``CITYWATCH_CONFIG`` names the TOML file when ``config_file`` is not given."""
+    values: dict[str, Any] = {}
+    path = config_file or (Path(os.environ["CITYWATCH_CONFIG"]) if "CITYWATCH_CONFIG" in os.environ else None)
+    if path is not None:
+        try:
+            values = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ValueError(f"settings file {path} does not exist") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"settings file {path} is not valid TOML: {exc}") from exc
+    env_keys = {
+        k[len("CITYWATCH_") :].lower().split("__")[0] for k in os.environ if k.startswith("CITYWATCH_")
+    }
+    for key in env_keys:
+        values.pop(key, None)  # the environment wins over the file
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**values)

@@ -1,0 +1,1 @@
+"""The relational store: engine set-up, table definitions, migrations."""

@@ -1,0 +1,197 @@
+"""Table definitions. Times are integer microseconds since the Unix epoch, UTC (``*_us``).
+
+Integers rather than DATETIME so that SQLite and PostgreSQL index and compare them the same way
+and nothing is ever converted through a local zone.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "Alarm",
+    "Base",
+    "Camera",
+    "CameraStatus",
+    "Deletion",
+    "Gap",
+    "Garbage",
+    "Hold",
+    "Recording",
+    "RecordingEvent",
+]
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Camera(Base):
+    __tablename__ = "cameras"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    rtsp_url: Mapped[str] = mapped_column(String(1000))
+    username: Mapped[str | None] = mapped_column(String(200))
+    password_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    onvif_url: Mapped[str | None] = mapped_column(String(1000))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    bearing_deg: Mapped[float | None] = mapped_column(Float)
+    fov_deg: Mapped[float | None] = mapped_column(Float)
+    range_m: Mapped[float | None] = mapped_column(Float)
+    ptz: Mapped[bool] = mapped_column(Boolean, default=False)
+    retention_days: Mapped[float | None] = mapped_column(Float)
+    quota_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_us: Mapped[int] = mapped_column(BigInteger)
+    updated_us: Mapped[int] = mapped_column(BigInteger)
+
+
+class Recording(Base):
+    """One media file of about a minute: an init segment, then one fragment per GOP.
+
+    ``gop_index`` holds, per GOP, varints (fragment bytes, media duration in 90 kHz units, frames);
+    offsets and wall-clock times follow from ``init_bytes``, ``start_us`` and ``rate_ppm``
+    (see docs/design/recording.md).
+    """
+
+    __tablename__ = "recordings"
+    __table_args__ = (
+        Index("ix_recordings_camera_start", "camera_id", "start_us"),
+        Index("ix_recordings_camera_end", "camera_id", "end_us"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id", ondelete="RESTRICT"))
+    run_id: Mapped[str] = mapped_column(String(36), index=True)
+    run_seq: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16))  # writing | closed
+    media_dir: Mapped[str] = mapped_column(String(1000))
+    path: Mapped[str] = mapped_column(String(1000))  # relative to media_dir
+    start_us: Mapped[int] = mapped_column(BigInteger)
+    end_us: Mapped[int] = mapped_column(BigInteger)
+    media_start_90k: Mapped[int] = mapped_column(BigInteger)
+    duration_90k: Mapped[int] = mapped_column(BigInteger)
+    rate_ppm: Mapped[float] = mapped_column(Float, default=0.0)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    init_bytes: Mapped[int] = mapped_column(Integer)
+    frames: Mapped[int] = mapped_column(Integer)
+    gops: Mapped[int] = mapped_column(Integer)
+    gop_index: Mapped[bytes] = mapped_column(LargeBinary)
+    codec: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    recovered: Mapped[bool] = mapped_column(Boolean, default=False)
+    node: Mapped[str] = mapped_column(String(100), default="local")
+
+
+class Gap(Base):
+    """A stretch of time with no footage, and why. ``end_us`` is NULL while it lasts."""
+
+    __tablename__ = "gaps"
+    __table_args__ = (Index("ix_gaps_camera_start", "camera_id", "start_us"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id", ondelete="CASCADE"))
+    start_us: Mapped[int] = mapped_column(BigInteger)
+    end_us: Mapped[int | None] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(32))  # camera_offline | recorder_down | disk_full | …
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class CameraStatus(Base):
+    __tablename__ = "camera_status"
+
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))  # connecting | online | offline | disabled
+    since_us: Mapped[int] = mapped_column(BigInteger)
+    last_frame_us: Mapped[int | None] = mapped_column(BigInteger)
+    bitrate_kbps: Mapped[float] = mapped_column(Float, default=0.0)
+    fps: Mapped[float] = mapped_column(Float, default=0.0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    node: Mapped[str] = mapped_column(String(100), default="local")
+    updated_us: Mapped[int] = mapped_column(BigInteger)
+
+
+class Alarm(Base):
+    __tablename__ = "alarms"
+    __table_args__ = (Index("ix_alarms_open", "cleared_us", "raised_us"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))  # camera_offline | disk_low | …
+    camera_id: Mapped[int | None] = mapped_column(ForeignKey("cameras.id", ondelete="CASCADE"))
+    raised_us: Mapped[int] = mapped_column(BigInteger)
+    cleared_us: Mapped[int | None] = mapped_column(BigInteger)
+    message: Mapped[str] = mapped_column(Text)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class Hold(Base):
+    """Media a retention or clean-up job must never delete."""
+
+    __tablename__ = "holds"
+    __table_args__ = (Index("ix_holds_camera", "camera_id", "start_us"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id", ondelete="RESTRICT"))
+    start_us: Mapped[int] = mapped_column(BigInteger)
+    end_us: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text)
+    reference: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_us: Mapped[int] = mapped_column(BigInteger)
+    released_us: Mapped[int | None] = mapped_column(BigInteger)
+    released_by: Mapped[str | None] = mapped_column(String(200))
+    release_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Deletion(Base):
+    """The log of every recording removed, and why (retention, quota, disk floor, repair)."""
+
+    __tablename__ = "deletions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    camera_id: Mapped[int] = mapped_column(Integer, index=True)
+    recording_id: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str] = mapped_column(String(1000))
+    start_us: Mapped[int] = mapped_column(BigInteger)
+    end_us: Mapped[int] = mapped_column(BigInteger)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(32))
+    deleted_us: Mapped[int] = mapped_column(BigInteger)
+
+
+class Garbage(Base):
+    """Files whose rows are gone but whose unlink is not yet known durable (crash-safe delete)."""
+
+    __tablename__ = "garbage"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    media_dir: Mapped[str] = mapped_column(String(1000))
+    path: Mapped[str] = mapped_column(String(1000))
+    added_us: Mapped[int] = mapped_column(BigInteger)
+
+
+class RecordingEvent(Base):
+    """The recorder's decisions an operator may need to explain later (start-up repairs, adoptions, …)."""
+
+    __tablename__ = "recording_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at_us: Mapped[int] = mapped_column(BigInteger, index=True)
+    camera_id: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text)

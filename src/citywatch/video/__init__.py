@@ -1,0 +1,1 @@
+"""Video: ingest, recording, index, playback and live fan-out."""
