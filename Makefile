@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYSTEM_TOOLS := ffmpeg ffprobe
 
-.PHONY: demo test lint typecheck unit bench system-deps venv clean
+.PHONY: demo test lint typecheck unit bench system-deps venv clean web
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,21 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+# The control-room web app (web/): npm packages from the lock, built into web/dist for `citywatch serve`.
+WEB_DEPS := web/node_modules/.citywatch-installed
+WEB_STAMP := web/dist/.citywatch-built
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+
+$(WEB_DEPS): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $(WEB_DEPS)
+
+$(WEB_STAMP): $(WEB_DEPS) $(WEB_SOURCES)
+	cd web && npm run build
+	touch $(WEB_STAMP)
+
+web: $(WEB_STAMP)
 
 # Tools the tests drive as real clients; installed from Debian's packages when absent.
 system-deps:
@@ -33,10 +48,11 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
-test: system-deps venv lint typecheck
+test: system-deps venv lint typecheck web
+	cd web && npm test -- --run
 	$(BIN)/pytest -q
 
-demo: system-deps venv
+demo: system-deps venv web
 	$(BIN)/citywatch demo
 
 bench: system-deps venv

@@ -15,12 +15,24 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    # Imported here so `citywatch --help` stays fast and nothing does I/O at import time.
+    # Imported here so nothing does I/O at import time; the modules below import their heavy
+    # dependencies inside the commands.
+    from citywatch.api.cli import serve
+    from citywatch.crime.cli import app as crime_app
+    from citywatch.demo_cli import demo
     from citywatch.sim.cli import app as sim_app
+    from citywatch.store.cli import app as db_app
+    from citywatch.tracking.cli import app as tracking_app
+    from citywatch.video.cli import camera_app, recorder
 
-    app.add_typer(
-        sim_app, name="sim", help="Virtual cameras (and, later, trackers) for demos, tests and benchmarks."
-    )
+    app.command("demo")(demo)
+    app.command("serve")(serve)
+    app.command("recorder")(recorder)
+    app.add_typer(camera_app, name="camera")
+    app.add_typer(sim_app, name="sim", help="Virtual cameras and trackers for demos, tests and benchmarks.")
+    app.add_typer(tracking_app, name="tracking")
+    app.add_typer(crime_app, name="crime", help="MOPAC 7 crime figures, targets and where cameras are missing.")
+    app.add_typer(db_app, name="db")
 
 
 @app.command()

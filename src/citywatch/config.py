@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -17,6 +17,9 @@ __all__ = ["RecorderSettings", "RetentionSettings", "Settings", "load_settings"]
 
 
 class RecorderSettings(BaseModel):
+    ingest: Literal["native", "ffmpeg"] = Field(
+        default="native", description="RTSP client: the recorder's own (default) or FFmpeg's through PyAV"
+    )
     workers: int = Field(default=0, description="worker processes; 0 = one per CPU core, at most 4")
     file_duration_s: float = Field(default=60.0, gt=1)
     reconnect_max_backoff_s: float = Field(default=2.0, gt=0)
@@ -43,6 +46,9 @@ class Settings(BaseSettings):
     bind_host: str = "127.0.0.1"
     port: int = 8000
     admin_password: str | None = None
+    session_idle_s: float = Field(default=2 * 3600, gt=0, description="sign-in ends after this long unused")
+    session_absolute_s: float = Field(default=12 * 3600, gt=0, description="sign-in ends this long after login")
+    web_dist: Path | None = Field(default=None, description="built web app (default: web/dist in the checkout)")
     recorder: RecorderSettings = Field(default_factory=RecorderSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     camera_allowed_networks: list[str] = Field(
@@ -87,9 +93,7 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
             raise ValueError(f"settings file {path} does not exist") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ValueError(f"settings file {path} is not valid TOML: {exc}") from exc
-    env_keys = {
-        k[len("CITYWATCH_") :].lower().split("__")[0] for k in os.environ if k.startswith("CITYWATCH_")
-    }
+    env_keys = {k[len("CITYWATCH_") :].lower().split("__")[0] for k in os.environ if k.startswith("CITYWATCH_")}
     for key in env_keys:
         values.pop(key, None)  # the environment wins over the file
     values.update({k: v for k, v in overrides.items() if v is not None})

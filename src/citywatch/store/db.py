@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ def upgrade(engine: Engine) -> None:
     from alembic.config import Config
 
     here = Path(__file__).parent
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     cfg = Config()
     cfg.set_main_option("script_location", str(here / "migrations"))
     with engine.begin() as conn:

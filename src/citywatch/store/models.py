@@ -30,6 +30,7 @@ __all__ = [
     "Hold",
     "Recording",
     "RecordingEvent",
+    "UserSession",
 ]
 
 
@@ -71,6 +72,7 @@ class Recording(Base):
     __table_args__ = (
         Index("ix_recordings_camera_start", "camera_id", "start_us"),
         Index("ix_recordings_camera_end", "camera_id", "end_us"),
+        Index("ix_recordings_camera_span", "camera_id", "start_us", "end_us", "run_id"),  # timeline, covering
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -195,3 +197,19 @@ class RecordingEvent(Base):
     camera_id: Mapped[int | None] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text)
+
+
+class UserSession(Base):
+    """A signed-in session; only the SHA-256 of its bearer token is stored (see access/sessions.py)."""
+
+    __tablename__ = "sessions"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(200), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    organisation: Mapped[str] = mapped_column(String(200))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_us: Mapped[int] = mapped_column(BigInteger)
+    last_seen_us: Mapped[int] = mapped_column(BigInteger)
+    expires_us: Mapped[int] = mapped_column(BigInteger, index=True)  # absolute expiry
+    revoked_us: Mapped[int | None] = mapped_column(BigInteger)

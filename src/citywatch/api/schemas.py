@@ -1,0 +1,134 @@
+"""Request and response bodies (pydantic). Times are ISO 8601 UTC strings with a Z."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+__all__ = [
+    "AlarmOut",
+    "CameraIn",
+    "CameraOut",
+    "CameraStatusOut",
+    "GapOut",
+    "Health",
+    "HoldIn",
+    "HoldOut",
+    "HoldRelease",
+    "LoginIn",
+    "LoginOut",
+    "SpanOut",
+    "TimelineOut",
+    "UserOut",
+]
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+
+
+class LoginIn(BaseModel):
+    username: str = Field(max_length=200)
+    password: str = Field(max_length=1000)
+    totp: str | None = Field(default=None, max_length=16)
+
+
+class UserOut(BaseModel):
+    username: str
+    role: str
+    organisation: str
+
+
+class LoginOut(BaseModel):
+    token: str
+    csrf_token: str
+    user: UserOut
+    expires_at: str
+
+
+class CameraStatusOut(BaseModel):
+    state: str
+    since: str
+    last_frame: str | None
+    bitrate_kbps: float
+    fps: float
+    error: str
+
+
+class CameraBase(BaseModel):
+    name: str = Field(max_length=200)
+    rtsp_url: str = Field(max_length=1000)
+    onvif_url: str | None = Field(default=None, max_length=1000)
+    latitude: float | None = None
+    longitude: float | None = None
+    bearing_deg: float | None = None
+    fov_deg: float | None = None
+    range_m: float | None = None
+    ptz: bool = False
+    enabled: bool = True
+    retention_days: float | None = Field(default=None, gt=0)
+
+
+class CameraIn(CameraBase):
+    username: str | None = Field(default=None, max_length=200)
+    password: str | None = Field(default=None, max_length=200)
+
+
+class CameraOut(CameraBase):
+    id: int
+    status: CameraStatusOut | None
+
+
+class SpanOut(BaseModel):
+    start: str
+    end: str
+
+
+class GapOut(BaseModel):
+    start: str
+    end: str | None
+    reason: str
+    detail: str
+
+
+class TimelineOut(BaseModel):
+    camera_id: int
+    start: str
+    end: str
+    spans: list[SpanOut]
+    gaps: list[GapOut]
+
+
+class AlarmOut(BaseModel):
+    id: int
+    kind: str
+    camera_id: int | None
+    raised: str
+    cleared: str | None
+    message: str
+
+
+class HoldIn(BaseModel):
+    camera_id: int
+    start: str
+    end: str
+    reason: str = Field(max_length=2000)
+    reference: str = Field(default="", max_length=200)
+
+
+class HoldRelease(BaseModel):
+    reason: str = Field(max_length=2000)
+
+
+class HoldOut(BaseModel):
+    id: int
+    camera_id: int
+    start: str
+    end: str
+    reason: str
+    reference: str
+    created_by: str
+    created: str
+    released: str | None
+    released_by: str | None
+    release_reason: str | None

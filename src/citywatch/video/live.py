@@ -1,0 +1,169 @@
+"""Live fan-out in the API process: one subscription per camera to its recorder, shared by all viewers.
+
+The first viewer of a camera connects the hub to the recorder worker's publisher (``live_publisher``);
+later viewers share that one feed, so the camera still sees the recorder's single RTSP session. Each
+viewer has a queue of at most ``max_queued`` GOPs; a viewer that falls behind has its queue dropped
+and continues with the newest GOP (each GOP starts with a keyframe), so a stalled viewer costs at
+most ``max_queued`` GOPs of memory. The init segment is re-sent whenever the run changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from citywatch.video.live_wire import LiveFragment, decode_fragment, decode_init, live_socket_path, message_length
+from citywatch.video.playback_errors import LiveUnavailable
+
+__all__ = ["LiveHub", "LiveViewer"]
+
+log = logging.getLogger(__name__)
+
+
+class LiveViewer:
+    def __init__(self, camera_id: int, max_queued: int) -> None:
+        self.camera_id = camera_id
+        self._queue: deque[LiveFragment] = deque()
+        self._max = max_queued
+        self._ready = asyncio.Event()
+        self._ended = False
+        self.skipped = 0
+        self.delivered = 0
+
+    def offer(self, fragment: LiveFragment) -> None:
+        if len(self._queue) >= self._max:
+            self.skipped += len(self._queue)
+            self._queue.clear()  # skip forward: the newest GOP starts with a keyframe
+        self._queue.append(fragment)
+        self._ready.set()
+
+    def end(self) -> None:
+        self._ended = True
+        self._ready.set()
+
+    @property
+    def queued_bytes(self) -> int:
+        return sum(len(f.data) for f in self._queue)
+
+    async def next(self) -> LiveFragment | None:
+        """The next GOP, or None when the feed has ended."""
+        while not self._queue:
+            if self._ended:
+                return None
+            self._ready.clear()
+            await self._ready.wait()
+        self.delivered += 1
+        return self._queue.popleft()
+
+
+class _Feed:
+    def __init__(self, camera_id: int, path: Path) -> None:
+        self.camera_id = camera_id
+        self.path = path
+        self.viewers: set[LiveViewer] = set()
+        self.connected = asyncio.Event()
+        self.latest: LiveFragment | None = None
+        self.task: asyncio.Task[None] | None = None
+        self.connects = 0
+
+    async def run(self) -> None:
+        backoff_s = 0.1
+        while self.viewers:
+            try:
+                reader, writer = await asyncio.open_unix_connection(str(self.path), limit=1 << 20)
+            except OSError:
+                await asyncio.sleep(backoff_s)
+                backoff_s = min(backoff_s * 2, 2.0)
+                continue
+            self.connects += 1
+            self.connected.set()
+            backoff_s = 0.1
+            try:
+                await self._read(reader)
+            except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+                log.info("live feed of camera %d ended: %s", self.camera_id, exc)
+            finally:
+                writer.close()
+                with contextlib.suppress(OSError):
+                    await writer.wait_closed()
+
+    async def _read(self, reader: asyncio.StreamReader) -> None:
+        run_id, init = "", b""
+        while True:
+            length = message_length(await reader.readexactly(4))
+            body = await reader.readexactly(length)
+            decoded = decode_init(body)
+            if decoded is not None:
+                run_id, init = decoded
+                continue
+            start_us, duration_90k, data = decode_fragment(body)
+            fragment = LiveFragment(run_id, init, data, start_us, duration_90k)
+            self.latest = fragment
+            for viewer in list(self.viewers):
+                viewer.offer(fragment)
+
+
+class LiveHub:
+    def __init__(self, run_dir: Path, *, max_queued: int = 2, connect_timeout_s: float = 3.0) -> None:
+        self._run_dir = run_dir
+        self._max_queued = max_queued
+        self._connect_timeout_s = connect_timeout_s
+        self._feeds: dict[int, _Feed] = {}
+
+    @contextlib.asynccontextmanager
+    async def watch(self, camera_id: int) -> AsyncIterator[LiveViewer]:
+        """A viewer of the camera's live GOPs for the ``async with`` block."""
+        feed = self._feeds.get(camera_id)
+        if feed is None:
+            feed = _Feed(camera_id, live_socket_path(self._run_dir, camera_id))
+            self._feeds[camera_id] = feed
+        viewer = LiveViewer(camera_id, self._max_queued)
+        feed.viewers.add(viewer)
+        if feed.task is None or feed.task.done():
+            feed.task = asyncio.create_task(feed.run(), name=f"live-feed-{camera_id}")
+        try:
+            if feed.latest is not None:
+                viewer.offer(feed.latest)
+            else:
+                try:
+                    await asyncio.wait_for(feed.connected.wait(), self._connect_timeout_s)
+                except TimeoutError as exc:
+                    raise LiveUnavailable(
+                        f"camera {camera_id} is not being recorded right now, so there is no live view; see its status"
+                    ) from exc
+            yield viewer
+        finally:
+            feed.viewers.discard(viewer)
+            viewer.end()
+            if not feed.viewers:
+                await self._close_feed(feed)
+
+    async def _close_feed(self, feed: _Feed) -> None:
+        if self._feeds.get(feed.camera_id) is feed:
+            del self._feeds[feed.camera_id]
+        if feed.task is not None:
+            feed.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await feed.task
+
+    def stats(self) -> dict[int, dict[str, int]]:
+        return {
+            camera_id: {
+                "viewers": len(feed.viewers),
+                "connects": feed.connects,
+                "queued_bytes": sum(v.queued_bytes for v in feed.viewers),
+                "skipped": sum(v.skipped for v in feed.viewers),
+            }
+            for camera_id, feed in self._feeds.items()
+        }
+
+    async def close(self) -> None:
+        for feed in list(self._feeds.values()):
+            for viewer in list(feed.viewers):
+                viewer.end()
+            feed.viewers.clear()
+            await self._close_feed(feed)

@@ -1,0 +1,251 @@
+"""Turns a camera's frames into recordings: GOPs → fragments → one-minute files, with wall-clock times.
+
+Time model (docs/design/recording.md, "Time"): within a run (one unbroken connection) media time
+comes from the camera's RTP clock; the run is anchored to the server's clock at the least-delayed
+frame of its first GOP; each file then runs at a rate corrected by at most ±500 ppm so that the
+wall clock follows the server's clock when the camera's crystal drifts. Spans never overlap: a
+run never starts before the previous one ended. A jump in media time ends the run, so every
+hole is an explicit gap with a reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from citywatch.video.events import FragmentOut, RecordingSink, RecordingState, RunEnded, RunStarted
+from citywatch.video.fmp4 import Sample, build_fragment, build_init_segment
+from citywatch.video.gop_index import encode_gop, wall_us
+from citywatch.video.h264 import AvcParams
+from citywatch.video.recording_file import DiskFullError, RecordingFile
+
+__all__ = ["Frame", "Segmenter", "recording_rel_path"]
+
+log = logging.getLogger(__name__)
+
+MAX_RATE_PPM = 500.0
+REANCHOR_US = 500_000  # wall clock this far off → new run (a gap says so) rather than slow steering
+MAX_FRAME_GAP_90K = 2 * 90_000  # a longer jump in media time is an outage, not a frame
+
+
+@dataclass(slots=True)
+class Frame:
+    """One access unit in AVCC form (as MP4 stores it), its 90 kHz times and its arrival time.
+
+    Sources set ``sps``/``pps`` on keyframes that carry parameter sets in band.
+    """
+
+    data: bytes
+    dts_90k: int
+    pts_90k: int
+    key: bool
+    recv_us: int
+    sps: bytes | None = None
+    pps: bytes | None = None
+
+
+def recording_rel_path(camera_id: int, start_us: int, run_id: str, run_seq: int) -> str:
+    day = time.strftime("%Y/%m/%d", time.gmtime(start_us // 1_000_000))
+    return f"{camera_id}/{day}/{start_us}-{run_id[:8]}-{run_seq:05d}.mp4"
+
+
+def stagger_fraction(camera_id: int) -> float:
+    """Spread file rotations of many cameras evenly over the file duration (golden-ratio sequence)."""
+    return (camera_id * 0.6180339887498949) % 1.0
+
+
+class Segmenter:
+    """Not thread-safe: one per camera, fed by that camera's ingest thread."""
+
+    def __init__(
+        self,
+        camera_id: int,
+        media_dir: Path,
+        sink: RecordingSink,
+        *,
+        file_duration_s: float = 60.0,
+        live: Callable[[FragmentOut], None] | None = None,
+        last_end_us: int = 0,
+    ) -> None:
+        self.camera_id = camera_id
+        self.media_dir = media_dir
+        self.sink = sink
+        self.live = live
+        self.file_duration_90k = round(file_duration_s * 90_000)
+        self.last_end_us = last_end_us
+        self._params: AvcParams | None = None
+        self._init = b""
+        self._gop: list[Frame] = []
+        self._run_id = ""
+        self._run_seq = 0
+        self._run_origin_dts = 0
+        self._in_run = False
+        self._file: RecordingFile | None = None
+        self._rec: RecordingState | None = None
+        self._fragment_seq = 0
+        self._last_frame_90k = 3600
+        self._file_target_90k = self.file_duration_90k
+        self._tail_err_us = 0
+        self._rec_rate: float | None = None
+        self.frames_written = 0
+        self.bytes_written = 0
+
+    # -- input -----------------------------------------------------------------------------
+    def set_params(self, params: AvcParams | None) -> None:
+        """Parameters from the SDP; in-band SPS/PPS on keyframes override them."""
+        if params is not None and self._params is None:
+            self._params = params
+
+    def push(self, frame: Frame) -> None:
+        if self._gop:
+            delta = frame.dts_90k - self._gop[-1].dts_90k
+            if delta <= 0 or delta > MAX_FRAME_GAP_90K:
+                reason = "stream_discontinuity"
+                self.end_run(reason, f"media time jumped by {delta / 90:.0f} ms", end_hint_us=None)
+            else:
+                self._last_frame_90k = delta
+        if not frame.key:
+            if self._gop:
+                self._gop.append(frame)
+            return  # before the first keyframe of a run: nothing to decode from
+        if self._gop:
+            self._flush_gop(next_dts=frame.dts_90k)
+        self._check_params(frame)
+        if self._params is None:
+            return
+        if not self._in_run:
+            self._start_run(frame)
+        self._gop = [frame]
+
+    def end_run(self, reason: str, detail: str, *, end_hint_us: int | None = None) -> None:
+        """The connection ended (or media time broke): write what is buffered, close the file."""
+        if self._gop:
+            self._flush_gop(next_dts=self._gop[-1].dts_90k + self._last_frame_90k)
+            self._gop = []
+        self._close_file()
+        if self._in_run:
+            self._in_run = False
+            self.sink.run_ended(RunEnded(self.camera_id, self.last_end_us, reason, detail))
+
+    # -- internals -----------------------------------------------------------------------------
+    def _check_params(self, frame: Frame) -> None:
+        sps, pps = frame.sps, frame.pps
+        if sps is None or pps is None:
+            return
+        if self._params is not None and sps == self._params.sps and pps == self._params.pps:
+            return
+        params = AvcParams.from_nal_units([sps, pps])
+        if self._params is not None and self._file is not None:
+            log.info("camera %d: stream parameters changed; starting a new file", self.camera_id)
+            self._close_file()
+        self._params = params
+
+    def _start_run(self, first: Frame) -> None:
+        self._in_run = True
+        self._run_id = str(uuid.uuid4())
+        self._run_seq = 0
+        self._run_origin_dts = first.dts_90k
+        self._fragment_seq = 0
+        self._file_target_90k = max(90_000, round(self.file_duration_90k * (0.5 + stagger_fraction(self.camera_id))))
+
+    def _flush_gop(self, *, next_dts: int) -> None:
+        gop, self._gop = self._gop, []
+        media0 = gop[0].dts_90k - self._run_origin_dts
+        if self._rec is None:
+            self._open_file(gop, media0)
+        rec, file = self._rec, self._file
+        assert rec is not None and file is not None
+        samples = []
+        for i, f in enumerate(gop):
+            nxt = gop[i + 1].dts_90k if i + 1 < len(gop) else next_dts
+            samples.append(Sample(f.data, nxt - f.dts_90k, f.pts_90k - f.dts_90k))
+        duration = next_dts - gop[0].dts_90k
+        start_us = wall_us(rec.start_us, media0 - rec.media_start_90k, rec.rate_ppm)
+        # Least-delayed frame of this GOP tells how far the wall clock has wandered.
+        self._tail_err_us = min(
+            f.recv_us - wall_us(rec.start_us, f.dts_90k - self._run_origin_dts - rec.media_start_90k, rec.rate_ppm)
+            for f in gop
+        )
+        data = build_fragment(self._fragment_seq, media0, samples, wall_clock_us=start_us)
+        try:
+            file.append(data)
+        except DiskFullError as exc:
+            self.sink.disk_full(self.camera_id, str(exc))
+            try:
+                file.append(data)  # the sink may have freed space
+            except DiskFullError:
+                log.error("camera %d: disk full, %d frames not recorded", self.camera_id, len(gop))
+                self.end_run("disk_full", str(exc))
+                return
+        self._fragment_seq += 1
+        rec.size_bytes += len(data)
+        rec.duration_90k += duration
+        rec.frames += len(gop)
+        rec.gops += 1
+        rec.gop_index += encode_gop(len(data), duration, len(gop))
+        rec.end_us = wall_us(rec.start_us, media0 + duration - rec.media_start_90k, rec.rate_ppm)
+        self.last_end_us = rec.end_us
+        self.frames_written += len(gop)
+        self.bytes_written += len(data)
+        self.sink.recording_updated(rec.snapshot())
+        if self.live is not None:
+            self.live(FragmentOut(self.camera_id, self._run_id, self._init, data, start_us, duration))
+        if rec.duration_90k >= self._file_target_90k:
+            self._close_file()
+            self._file_target_90k = self.file_duration_90k
+        if abs(self._tail_err_us) > REANCHOR_US:
+            detail = f"wall clock off by {self._tail_err_us / 1000:.0f} ms; re-anchoring"
+            log.warning("camera %d: %s", self.camera_id, detail)
+            self.end_run("clock_step", detail)
+
+    def _open_file(self, gop: list[Frame], media0: int) -> None:
+        assert self._params is not None
+        if self._run_seq == 0 and self._fragment_seq == 0:
+            # New run: anchor at the least-delayed frame of the first GOP, never before the last end.
+            start_us = min(f.recv_us - (f.dts_90k - gop[0].dts_90k) * 100 // 9 for f in gop)
+            start_us = max(start_us, self.last_end_us)
+            rate_ppm = 0.0
+            self.sink.run_started(RunStarted(self.camera_id, start_us))
+        else:
+            start_us = self.last_end_us
+            prev = self._rec_rate
+            # Aim to cancel the error seen at the end of the last file over the next one.
+            correction = self._tail_err_us * 1e6 / max(1, self.file_duration_90k * 100 // 9)
+            rate_ppm = max(-MAX_RATE_PPM, min(MAX_RATE_PPM, correction)) if prev is not None else 0.0
+        self._init = build_init_segment(self._params)
+        rel = recording_rel_path(self.camera_id, start_us, self._run_id, self._run_seq)
+        self._file = RecordingFile(self.media_dir, rel, self._init)
+        self._rec = RecordingState(
+            camera_id=self.camera_id,
+            run_id=self._run_id,
+            run_seq=self._run_seq,
+            media_dir=str(self.media_dir),
+            path=rel,
+            start_us=start_us,
+            media_start_90k=media0,
+            rate_ppm=rate_ppm,
+            init_bytes=len(self._init),
+            codec=self._params.codec_string,
+            width=self._params.width,
+            height=self._params.height,
+            size_bytes=len(self._init),
+            end_us=start_us,
+        )
+        self._rec_rate = rate_ppm
+        self._run_seq += 1
+
+    def _close_file(self) -> None:
+        file, rec = self._file, self._rec
+        self._file = self._rec = None
+        if file is None or rec is None:
+            return
+        if rec.gops == 0:
+            file.discard()
+            return
+        rec.sha256 = file.close()
+        rec.state = "closed"
+        self.sink.recording_closed(rec.snapshot())

@@ -1,0 +1,103 @@
+/** Shapes of the citywatch HTTP API (v1), as agreed. Times are ISO 8601 UTC strings ending in `Z`. */
+
+export type Iso = string;
+
+export type Role = string;
+
+export interface User {
+  username: string;
+  role: Role;
+  organisation: string | null;
+}
+
+export interface LoginRequest {
+  username: string;
+  password: string;
+  totp?: string;
+}
+
+export interface LoginResponse {
+  token: string;
+  csrf_token: string;
+  user: User;
+  expires_at: Iso;
+}
+
+export interface Health {
+  status: string;
+  version: string;
+}
+
+export type CameraState = "online" | "connecting" | "offline" | "stopped";
+
+export interface CameraStatus {
+  state: CameraState;
+  since: Iso | null;
+  last_frame: Iso | null;
+  bitrate_kbps: number | null;
+  fps: number | null;
+  error: string | null;
+}
+
+/** Ids are numbers on the wire; the client turns them into strings at the boundary. */
+export interface Camera {
+  id: string;
+  name: string;
+  rtsp_url: string | null;
+  onvif_url: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  bearing_deg: number | null;
+  fov_deg: number | null;
+  range_m: number | null;
+  ptz: boolean;
+  enabled: boolean;
+  retention_days: number | null;
+  status: CameraStatus | null;
+  /** Not in the agreed shape yet; shown and filtered on when the server sends them. */
+  organisation?: string | null;
+  group?: string | null;
+}
+
+export interface Span {
+  start: Iso;
+  end: Iso;
+}
+
+export interface Gap {
+  start: Iso;
+  end: Iso | null;
+  reason: string;
+  detail: string | null;
+}
+
+export interface Timeline {
+  camera_id: string;
+  start: Iso;
+  end: Iso;
+  spans: Span[];
+  gaps: Gap[];
+}
+
+export interface Alarm {
+  id: string | number;
+  kind: string;
+  camera_id: string | null;
+  raised: Iso;
+  cleared: Iso | null;
+  message: string;
+}
+
+export type GridSize = 1 | 4 | 9 | 16;
+
+export interface Layout {
+  id?: string | number;
+  name: string;
+  grid: GridSize;
+  tiles: (string | null)[];
+}
+
+export interface UiSettings {
+  tile_url?: string | null;
+  tile_attribution?: string | null;
+}
