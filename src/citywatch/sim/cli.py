@@ -105,3 +105,12 @@ def fault(
         typer.echo(f"fault refused: {response.json().get('error', response.text)}", err=True)
         raise typer.Exit(1)
     typer.echo(json.dumps(response.json()))
+
+
+def _register_trackers() -> None:
+    from citywatch.sim.trackers_cli import register
+
+    register(app)
+
+
+_register_trackers()
