@@ -7,7 +7,6 @@ luma ``(n × 11) mod 256``, so both its SEI and its pixels say which frame a pla
 
 from __future__ import annotations
 
-import fractions
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ from citywatch.video.index_writer import IndexWriter
 from citywatch.video.segmenter import Frame, Segmenter
 from citywatch.video.sei import make_capture_sei
 from citywatch.wiring import Services, build_services
-from tests.video.encoded import parameter_sets
+from tests.video.encoded import parameter_sets, x264
 
 T0 = 1_764_000_000_000_000  # 2025-11-24T16:00:00Z
 FRAME_US = 40_000
@@ -55,18 +54,7 @@ def luma(frame_no: int) -> int:
 
 
 def encode_with_sei(frame_numbers: list[int], width: int = 160, height: int = 96) -> list[tuple[bytes, bool]]:
-    codec = av.CodecContext.create("libx264", "w")
-    codec.width, codec.height, codec.pix_fmt = width, height, "yuv420p"
-    codec.time_base = fractions.Fraction(1, 25)
-    codec.options = {
-        "preset": "ultrafast",
-        "tune": "zerolatency",
-        "bf": "0",
-        "g": str(GOP),
-        "keyint_min": str(GOP),
-        "sc_threshold": "0",
-        "x264-params": "repeat-headers=1",
-    }
+    codec = x264(width, height, GOP)
     packets: list[tuple[bytes, bool]] = []
     for i, n in enumerate(frame_numbers):
         frame = av.VideoFrame(width, height, "yuv420p")

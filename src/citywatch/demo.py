@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import math
-import secrets
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,7 +113,3 @@ def load_crime_data(data_dir: Path, repo_data: Path) -> threading.Thread | None:
     thread = threading.Thread(target=run, name="crime-import", daemon=True)
     thread.start()
     return thread
-
-
-def demo_password() -> str:
-    return secrets.token_urlsafe(12)

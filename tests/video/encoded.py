@@ -9,8 +9,8 @@ import av
 from citywatch.video.h264 import iter_annexb_nal_units
 
 
-def encode_gops(gops: int, frames_per_gop: int = 5, width: int = 160, height: int = 96) -> list[tuple[bytes, bool]]:
-    """Annex B access units with a keyframe every ``frames_per_gop`` frames, as (bytes, is_key)."""
+def x264(width: int, height: int, frames_per_gop: int) -> av.video.codeccontext.VideoCodecContext:
+    """A 25 fps libx264 encoder with fixed GOPs, no B-frames and parameter sets on every keyframe."""
     codec = av.CodecContext.create("libx264", "w")
     codec.width, codec.height, codec.pix_fmt = width, height, "yuv420p"
     codec.time_base = fractions.Fraction(1, 25)
@@ -23,6 +23,12 @@ def encode_gops(gops: int, frames_per_gop: int = 5, width: int = 160, height: in
         "sc_threshold": "0",
         "x264-params": "repeat-headers=1",
     }
+    return codec
+
+
+def encode_gops(gops: int, frames_per_gop: int = 5, width: int = 160, height: int = 96) -> list[tuple[bytes, bool]]:
+    """Annex B access units with a keyframe every ``frames_per_gop`` frames, as (bytes, is_key)."""
+    codec = x264(width, height, frames_per_gop)
     out: list[tuple[bytes, bool]] = []
     for i in range(gops * frames_per_gop):
         frame = av.VideoFrame(width, height, "yuv420p")

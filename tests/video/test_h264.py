@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import fractions
-
 import av
 import pytest
 
@@ -16,13 +14,11 @@ from citywatch.video.h264 import (
     iter_annexb_nal_units,
     nal_type,
 )
+from tests.video.encoded import x264
 
 
 def _encode_frames(width: int, height: int, count: int) -> tuple[bytes, list[bytes]]:
-    codec = av.CodecContext.create("libx264", "w")
-    codec.width, codec.height, codec.pix_fmt = width, height, "yuv420p"
-    codec.time_base = fractions.Fraction(1, 25)
-    codec.options = {"preset": "ultrafast", "tune": "zerolatency", "bf": "0"}
+    codec = x264(width, height, 25)
     packets: list[bytes] = []
     for i in range(count):
         frame = av.VideoFrame(width, height, "yuv420p")

@@ -24,7 +24,7 @@ def shots() -> Path:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     why = missing_prerequisites()
     if why:
-        pytest.skip(f"browser tests need the real stack: {why}")
+        pytest.fail(f"browser tests need the real stack: {why} (make test installs it)")
     s = Stack(data_dir=tmp_path_factory.mktemp("citywatch-web"), count=4, log_dir=OUT / "logs")
     try:
         s.start()

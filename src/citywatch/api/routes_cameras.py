@@ -45,22 +45,8 @@ def camera_out(camera: Camera, status: CameraStatus | None) -> CameraOut:
 
 
 def _input(body: CameraIn, quota_bytes: int | None = None) -> CameraInput:
-    return CameraInput(
-        name=body.name,
-        rtsp_url=body.rtsp_url,
-        username=body.username,
-        password=body.password,
-        onvif_url=body.onvif_url,
-        latitude=body.latitude,
-        longitude=body.longitude,
-        bearing_deg=body.bearing_deg,
-        fov_deg=body.fov_deg,
-        range_m=body.range_m,
-        ptz=body.ptz,
-        retention_days=body.retention_days,
-        quota_bytes=quota_bytes,
-        enabled=body.enabled,
-    )
+    # The request schema and the domain's input carry the same fields by design.
+    return CameraInput(**body.model_dump(), quota_bytes=quota_bytes)
 
 
 @router.get("", response_model=list[CameraOut])

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -114,11 +114,17 @@ class SimStats:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-async def _sleep_until(t_s: float, t0: float, time_scale: float) -> None:
+async def _paced(walker: Walker, duration_s: float, time_scale: float) -> AsyncIterator[Fix]:
+    """The walker's fixes, each released at its (scaled) time, up to ``duration_s``."""
     loop = asyncio.get_running_loop()
-    delay = t0 + t_s / time_scale - loop.time()
-    if delay > 0:
-        await asyncio.sleep(delay)
+    t0 = loop.time()
+    for fix in walker.fixes():
+        if fix.t_s > duration_s:
+            return
+        delay = t0 + fix.t_s / time_scale - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        yield fix
 
 
 async def _run_gt06(
@@ -131,13 +137,9 @@ async def _run_gt06(
     time_scale: float,
     stats: SimStats,
 ) -> None:
-    t0 = asyncio.get_running_loop().time()
     async with Gt06Client(host, port, ident) as client:
         await client.login()
-        for fix in walker.fixes():
-            if fix.t_s > duration_s:
-                break
-            await _sleep_until(fix.t_s, t0, time_scale)
+        async for fix in _paced(walker, duration_s, time_scale):
             await client.location(start + timedelta(seconds=fix.t_s), fix.lat, fix.lon, speed_kmh=fix.speed_kmh)
             stats.sent["gt06"] = stats.sent.get("gt06", 0) + 1
 
@@ -152,13 +154,9 @@ async def _run_watch(
     time_scale: float,
     stats: SimStats,
 ) -> None:
-    t0 = asyncio.get_running_loop().time()
     async with WatchClient(host, port, ident) as client:
         await client.keepalive()
-        for fix in walker.fixes():
-            if fix.t_s > duration_s:
-                break
-            await _sleep_until(fix.t_s, t0, time_scale)
+        async for fix in _paced(walker, duration_s, time_scale):
             await client.location(start + timedelta(seconds=fix.t_s), fix.lat, fix.lon)
             stats.sent["watch"] = stats.sent.get("watch", 0) + 1
 
@@ -173,12 +171,8 @@ async def _run_osmand(
     time_scale: float,
     stats: SimStats,
 ) -> None:
-    t0 = asyncio.get_running_loop().time()
     async with HttpClient(host, port) as client:
-        for fix in walker.fixes():
-            if fix.t_s > duration_s:
-                break
-            await _sleep_until(fix.t_s, t0, time_scale)
+        async for fix in _paced(walker, duration_s, time_scale):
             target = osmand_query(
                 ident,
                 start + timedelta(seconds=fix.t_s),
@@ -204,15 +198,11 @@ async def _run_car(
     time_scale: float,
     stats: SimStats,
 ) -> None:
-    t0 = asyncio.get_running_loop().time()
     async with TeltonikaClient(host, port, ident) as client:
         if await client.login() != b"\x01":
             stats.errors["teltonika"] = "IMEI refused"
             return
-        for fix in walker.fixes():
-            if fix.t_s > duration_s:
-                break
-            await _sleep_until(fix.t_s, t0, time_scale)
+        async for fix in _paced(walker, duration_s, time_scale):
             ignition = 1 if fix.t_s >= walker.dwell_s - 10 else 0
             await client.records(
                 [

@@ -278,31 +278,29 @@ class IndexWriter:
         now = now_us()
         rows = [
             {
-                "cid": s.camera_id,
-                "state": s.state,
-                "since_us": s.since_us,
-                "last_frame_us": s.last_frame_us,
-                "bitrate_kbps": s.bitrate_kbps,
-                "fps": s.fps,
-                "error": s.error,
+                "cid": st.camera_id,
+                "state": st.state,
+                "since_us": st.since_us,
+                "last_frame_us": st.last_frame_us,
+                "bitrate_kbps": st.bitrate_kbps,
+                "fps": st.fps,
+                "error": st.error,
                 "node": self._node,
                 "updated_us": now,
             }
-            for s in statuses
+            for st in statuses
         ]
-        fresh = [r for r in rows if r["cid"] not in self._status_rows]
+        fresh = [st.camera_id for st in statuses if st.camera_id not in self._status_rows]
         if fresh:
-            have = set(
-                session.scalars(
-                    select(CameraStatus.camera_id).where(CameraStatus.camera_id.in_([r["cid"] for r in fresh]))
-                )
-            )
-            for r in fresh:
-                if r["cid"] not in have:
-                    session.execute(
-                        insert(_STATUS), {**{k: v for k, v in r.items() if k != "cid"}, "camera_id": r["cid"]}
-                    )
-            self._pending_status.update(int(str(r["cid"])) for r in fresh)
+            have = set(session.scalars(select(CameraStatus.camera_id).where(CameraStatus.camera_id.in_(fresh))))
+            new_rows = [
+                {"camera_id": r["cid"], **{k: v for k, v in r.items() if k != "cid"}}
+                for r in rows
+                if r["cid"] in fresh and r["cid"] not in have
+            ]
+            if new_rows:
+                session.execute(insert(_STATUS), new_rows)
+            self._pending_status.update(fresh)
         session.execute(_UPDATE_STATUS, rows)
 
     def _open_gap(self, session: Session, event: RunEnded) -> None:

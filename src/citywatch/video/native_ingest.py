@@ -29,7 +29,6 @@ class NativeRtspSource:
         self.corrupt_packets = 0
         self.damaged_frames = 0
         self.camera_clock_offset_us: int | None = None  # camera's clock minus ours, from RTCP
-        self._payload_type = 96
         self.batch_window_s = 0.1  # 0 turns batching off (lowest live latency)
 
     @property
@@ -48,12 +47,10 @@ class NativeRtspSource:
                 self.params = AvcParams.from_nal_units(video.sprop)
             except H264Error:
                 self.params = None  # in-band parameter sets will do
-        self._payload_type = video.payload_type
 
     def frames(self) -> Iterator[Frame]:
         client = self._client
         depack = H264Depacketizer()
-        ssrc = 0
         last_ts: int | None = None
         started = time.monotonic()
         received = 0
@@ -81,8 +78,6 @@ class NativeRtspSource:
                             yield Frame(
                                 unit.data, unit.timestamp, unit.timestamp, unit.key, recv_us, unit.sps, unit.pps
                             )
-                        if not ssrc and end - start >= 12:
-                            (ssrc,) = struct.unpack_from(">I", buf, start + 8)
                     elif channel == 1:
                         self._rtcp(memoryview(bytes(buf[start:end])))
                 if not batching:
@@ -94,7 +89,7 @@ class NativeRtspSource:
                 if client.keepalive_due():
                     client.send_keepalive()
                 if client.rr_due():
-                    client.send_receiver_report(ssrc)
+                    client.send_receiver_report()
         except RtspError as exc:
             raise CameraConnectionError(f"stream from {self.safe_url} broke: {exc}") from exc
         except OSError as exc:

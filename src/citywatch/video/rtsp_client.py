@@ -223,13 +223,12 @@ class RtspClient:
         self._send("GET_PARAMETER", self.url, {"Session": self.session or ""})
         self._last_keepalive = time.monotonic()
 
-    def send_receiver_report(self, ssrc: int) -> None:
+    def send_receiver_report(self) -> None:
         """An empty RTCP RR on channel 1: some cameras end sessions that never report."""
         assert self._sock is not None
         rr = struct.pack(">BBHI", 0x80, 201, 1, 0x43575243)  # version 2, RR, no blocks, our SSRC "CWRC"
         self._sock.sendall(struct.pack(">BBH", 0x24, 1, len(rr)) + rr)
         self._last_rr = time.monotonic()
-        _ = ssrc
 
     def batch_reads(self, bytes_per_s: float, window_s: float = 0.1) -> None:
         """Wake for about ``window_s`` of stream at a time instead of for every frame.

@@ -90,7 +90,6 @@ class Segmenter:
         self._last_frame_90k = 3600
         self._file_target_90k = self.file_duration_90k
         self._tail_err_us = 0
-        self._rec_rate: float | None = None
         self.frames_written = 0
         self.bytes_written = 0
 
@@ -104,8 +103,7 @@ class Segmenter:
         if self._gop:
             delta = frame.dts_90k - self._gop[-1].dts_90k
             if delta <= 0 or delta > MAX_FRAME_GAP_90K:
-                reason = "stream_discontinuity"
-                self.end_run(reason, f"media time jumped by {delta / 90:.0f} ms", end_hint_us=None)
+                self.end_run("stream_discontinuity", f"media time jumped by {delta / 90:.0f} ms")
             else:
                 self._last_frame_90k = delta
         if not frame.key:
@@ -121,7 +119,7 @@ class Segmenter:
             self._start_run(frame)
         self._gop = [frame]
 
-    def end_run(self, reason: str, detail: str, *, end_hint_us: int | None = None) -> None:
+    def end_run(self, reason: str, detail: str) -> None:
         """The connection ended (or media time broke): write what is buffered, close the file."""
         if self._gop:
             self._flush_gop(next_dts=self._gop[-1].dts_90k + self._last_frame_90k)
@@ -212,10 +210,9 @@ class Segmenter:
             self.sink.run_started(RunStarted(self.camera_id, start_us))
         else:
             start_us = self.last_end_us
-            prev = self._rec_rate
             # Aim to cancel the error seen at the end of the last file over the next one.
             correction = self._tail_err_us * 1e6 / max(1, self.file_duration_90k * 100 // 9)
-            rate_ppm = max(-MAX_RATE_PPM, min(MAX_RATE_PPM, correction)) if prev is not None else 0.0
+            rate_ppm = max(-MAX_RATE_PPM, min(MAX_RATE_PPM, correction))
         self._init = build_init_segment(self._params)
         rel = recording_rel_path(self.camera_id, start_us, self._run_id, self._run_seq)
         self._file = RecordingFile(self.media_dir, rel, self._init)
@@ -235,7 +232,6 @@ class Segmenter:
             size_bytes=len(self._init),
             end_us=start_us,
         )
-        self._rec_rate = rate_ppm
         self._run_seq += 1
 
     def _close_file(self) -> None:
