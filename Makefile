@@ -55,8 +55,15 @@ test: system-deps venv lint typecheck web
 demo: system-deps venv web
 	$(BIN)/citywatch demo
 
-bench: system-deps venv
+# Every benchmark, each against its baseline in the same run; results and commands in BENCHMARKS.md.
+# seek.py builds an 800-camera x 31-day index once (about 20 minutes, cached in bench/out/).
+bench: system-deps venv web
 	$(BIN)/python bench/recording.py
+	$(BIN)/python bench/seek.py
+	$(BIN)/python bench/live_latency.py
+	$(BIN)/python bench/ttff.py
+	$(BIN)/python bench/tracking.py
+	$(BIN)/python bench/crime.py
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache

@@ -43,6 +43,7 @@ class Camera:
         self.t0_wall_us = time.time_ns() // 1000
         self.clock_offset_us = 0
         self.sessions: dict[str, Session] = {}
+        self.frames_lagged_closed = 0  # frames_lagged of viewers that have gone
         self.frames_emitted = 0
         self.frames_sent = 0
         self.bytes_sent = 0

@@ -75,6 +75,11 @@ class CameraHandle:
         return sum(s.frames_dropped for s in list(self._cam.sessions.values()))
 
     @property
+    def frames_lagged(self) -> int:
+        """Frames withheld because a viewer read too slowly, over every viewer the camera ever had."""
+        return self._cam.frames_lagged_closed + sum(s.frames_lagged for s in list(self._cam.sessions.values()))
+
+    @property
     def peak_buffer_bytes(self) -> int:
         """Largest transport write buffer seen for any current viewer."""
         return max((s.peak_buffer_bytes for s in list(self._cam.sessions.values())), default=0)
@@ -118,6 +123,7 @@ class CameraHandle:
             "frames_sent": self.frames_sent,
             "bytes_sent": self.bytes_sent,
             "frames_dropped": self.frames_dropped,
+            "frames_lagged": self.frames_lagged,
         }
 
 

@@ -63,8 +63,8 @@ class ServerContext:
     def drop_session(self, session: Session) -> None:
         self.sessions.pop(session.id, None)
         camera = self.cameras.get(session.camera_number)
-        if camera is not None:
-            camera.sessions.pop(session.id, None)
+        if camera is not None and camera.sessions.pop(session.id, None) is not None:
+            camera.frames_lagged_closed += session.frames_lagged
 
 
 @dataclass

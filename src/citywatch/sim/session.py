@@ -45,6 +45,8 @@ class Session:
         self.state = SessionState.READY
         self.last_activity = time.monotonic()
         self.frames_dropped = 0
+        self.frames_lagged = 0  # the part of frames_dropped withheld because the viewer read too slowly
+        self._lagging = False
         self.peak_buffer_bytes = 0
         self._pending_play: PlayResponse | None = None
 
@@ -77,12 +79,16 @@ class Session:
         self.peak_buffer_bytes = max(self.peak_buffer_bytes, buffered)
         if buffered > self.max_buffer_bytes:
             self.state = SessionState.WAITING
+            self._lagging = True
             self.frames_dropped += 1
+            self.frames_lagged += 1
             return 0
         if self.state is SessionState.WAITING:
             if not keyframe:
                 self.frames_dropped += 1
+                self.frames_lagged += self._lagging
                 return 0
+            self._lagging = False
             if self._pending_play is not None:
                 self.transport.write(self._pending_play(first_seq, rtp_time))
                 self._pending_play = None
