@@ -113,3 +113,36 @@ def load_crime_data(data_dir: Path, repo_data: Path) -> threading.Thread | None:
     thread = threading.Thread(target=run, name="crime-import", daemon=True)
     thread.start()
     return thread
+
+
+def start_trackers(services: Services) -> threading.Thread:
+    """Tracker listeners on their customary ports and the simulated walkers and sting car, in a
+    background thread with its own event loop. The walk repeats every 20 minutes."""
+    import asyncio
+
+    from sqlalchemy.orm import Session
+
+    from citywatch.sim.trackers import run_trackers
+    from citywatch.tracking.demo import seed_demo
+    from citywatch.tracking.runtime import TrackingRuntime
+    from citywatch.tracking.settings import TrackingSettings
+
+    with Session(services.engine) as session:
+        seed_demo(session)
+        session.commit()
+
+    async def main() -> None:
+        async with TrackingRuntime(TrackingSettings(bind_host="127.0.0.1"), services.engine) as runtime:
+            log.info("tracker listeners on 127.0.0.1: %s", runtime.ports)
+            while True:
+                await run_trackers("127.0.0.1", runtime.ports, duration_s=1200.0)
+
+    def run() -> None:
+        try:
+            asyncio.run(main())
+        except Exception:
+            log.exception("the demo trackers stopped")
+
+    thread = threading.Thread(target=run, name="demo-trackers", daemon=True)
+    thread.start()
+    return thread

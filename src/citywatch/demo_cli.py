@@ -20,12 +20,11 @@ def demo(
     rtsp_port: Annotated[int, typer.Option(help="Port of the virtual cameras.")] = 8554,
 ) -> None:
     """Start the demo borough: virtual cameras, recorder, server and bundled data on 127.0.0.1."""
-    import uvicorn
-
     from citywatch.access.sessions import AdminCredentials
     from citywatch.api.app import create_app
+    from citywatch.api.cli import run_until_signalled
     from citywatch.config import load_settings
-    from citywatch.demo import demo_cameras, load_crime_data, register_cameras
+    from citywatch.demo import demo_cameras, load_crime_data, register_cameras, start_trackers
     from citywatch.sim.network import CameraNetwork
     from citywatch.video.supervisor import RecorderSupervisor
     from citywatch.wiring import build_services
@@ -43,15 +42,17 @@ def demo(
     with network.running_in_thread():
         register_cameras(services, placed, network.urls)
         load_crime_data(settings.data_dir, REPO_ROOT / "data")
+        start_trackers(services)
         api = create_app(services, admin=admin, background=[RecorderSupervisor(services)])
         url = f"http://127.0.0.1:{settings.port}/"
         typer.echo(
             f"\ncitywatch demo — Hammersmith & Fulham, {len(placed)} virtual cameras\n"
             f"  web app:   {url}\n  API docs:  {url}api/docs\n"
             f"  sign in:   admin / {password}\n"
+            f"  trackers:  OsmAnd 5055, GT06 5023, Watch 5093, Teltonika 5027 (simulated walkers and a sting car)\n"
             f"  data:      {settings.data_dir.resolve()}\n  stop:      Ctrl-C\n"
         )
         try:
-            uvicorn.run(api, host="127.0.0.1", port=settings.port, log_level="warning")
+            run_until_signalled(api, "127.0.0.1", settings.port, log_level="warning")
         finally:
             services.close()

@@ -215,8 +215,9 @@ def test_synchronised_playback_follows_one_instant(page: Any, stack: Stack, shot
     _fill_wall(page, stack, 4)
     page.get_by_role("button", name="Synchronised playback").click()
     page.get_by_role("region", name="Video wall").locator('video[aria-label$="playback video"]').nth(3).wait_for()
-    # Past footage, as an investigator reviews it; see the report on instants within seconds of the live edge.
-    target = _recorded_by_all(stack, from_s=time.time() - 22, length_s=10)
+    # Past footage, as an investigator reviews it, with 30 s recorded after it by every camera: a loaded
+    # machine may take many seconds to bring four players into step, and none may run into the live edge.
+    target = _recorded_by_all(stack, from_s=time.time() - 45, length_s=30)
     london = datetime.fromtimestamp(target, ZoneInfo("Europe/London")).strftime("%Y-%m-%d %H:%M:%S")
     page.keyboard.press("g")
     page.get_by_label("Go to date and time").fill(london)

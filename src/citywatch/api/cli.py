@@ -4,13 +4,31 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 __all__ = ["app", "serve"]
 
 app = typer.Typer(no_args_is_help=False)
+
+
+def run_until_signalled(api: FastAPI, host: str, port: int, log_level: str = "info") -> None:
+    """Serve until SIGINT/SIGTERM, then return normally so callers can close up and exit 0.
+
+    uvicorn re-raises the signal it caught once it has shut down; with these handlers in place that
+    lands here instead of killing the process before the caller's clean-up has run.
+    """
+    import signal
+
+    import uvicorn
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: None)
+    uvicorn.run(api, host=host, port=port, log_level=log_level, ws_max_size=1 << 20)
 
 
 def serve(
@@ -19,8 +37,6 @@ def serve(
     recorder: Annotated[bool, typer.Option(help="Run the recorder here (single-node mode).")] = True,
 ) -> None:
     """Serve the API (docs at /api/docs), the web app and live view; record cameras in the same process tree."""
-    import uvicorn
-
     from citywatch.access.sessions import AdminCredentials
     from citywatch.api.app import Background, create_app
     from citywatch.config import load_settings
@@ -37,7 +53,7 @@ def serve(
     background: list[Background] = [RecorderSupervisor(services)] if recorder else []
     api = create_app(services, admin=admin, background=background)
     try:
-        uvicorn.run(api, host=settings.bind_host, port=settings.port, log_level="info", ws_max_size=1 << 20)
+        run_until_signalled(api, settings.bind_host, settings.port)
     finally:
         services.close()
 

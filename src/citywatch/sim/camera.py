@@ -115,7 +115,7 @@ class Camera:
         viewers = self.active_sessions
         if not viewers:
             return True
-        if self._needs_resync:
+        if self._needs_resync and now >= self.garbage_until:  # every frame of a garbage window is spoilt
             for s in viewers:
                 s.resync()
             self._needs_resync = False
