@@ -5,8 +5,11 @@
 A virtual camera (1 s keyframe interval, 25 fps, 640×360) is recorded by the real recorder (a worker
 process); the API runs in this process on 127.0.0.1 and the viewers are ``websockets`` clients in
 this process too. For every frame received: latency = arrival − SEI capture time (same host clock).
-Reported: all frames (what a viewer sees on average), and first/last frame of each GOP. Live view
-sends whole GOPs, so the first frame of a GOP waits about one keyframe interval by design.
+Reported: all frames (what a viewer sees on average), and first/last frame of each message. Each
+``--part-ms`` value is one run in the same process: 0 sends whole GOPs (the first frame of a GOP waits
+about one keyframe interval), 200 sends parts of a GOP every 200 ms (the default setting).
+
+    .venv/bin/python bench/live_latency.py --viewers 1 20 --part-ms 0 200
 """
 
 from __future__ import annotations
@@ -73,7 +76,7 @@ async def _viewer(url: str, token: str, seconds: float, results: dict[str, list[
     received: list[tuple[int, bytes, bytes]] = []  # parsed after the run, so parsing cannot delay arrivals
     async with connect(url, additional_headers={"Authorization": f"Bearer {token}"}, max_size=1 << 24) as ws:
         deadline = time.monotonic() + seconds
-        warm = 2  # the first GOPs may be the newest complete one, sent at once on joining
+        warm_until = time.monotonic() + 1.5  # on joining, the current GOP so far arrives at once
         while time.monotonic() < deadline:
             message = await ws.recv()
             arrived_us = time.time_ns() // 1000
@@ -83,8 +86,7 @@ async def _viewer(url: str, token: str, seconds: float, results: dict[str, list[
             if expect_init:
                 init, expect_init = message, False
                 continue
-            if warm:
-                warm -= 1
+            if time.monotonic() < warm_until:
                 continue
             received.append((arrived_us, init, message))
     for arrived_us, init, message in received:
@@ -104,10 +106,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--viewers", type=int, nargs="+", default=[1, 50])
     parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--part-ms", type=float, nargs="+", default=[0.0, 200.0])
     args = parser.parse_args()
+    for part_ms in args.part_ms:
+        print(f"live parts of {part_ms:g} ms" if part_ms else "whole GOPs")
+        _measure(args, part_ms)
+
+
+def _measure(args: argparse.Namespace, part_ms: float) -> None:
     net = CameraNetwork(1, width=640, height=360, fps=25, bitrate_kbps=800, keyframe_interval_s=1.0)
     with net.running_in_thread(), tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=Path(tmp), admin_password=PASSWORD, recorder=RecorderSettings(workers=1))
+        recorder = RecorderSettings(workers=1, live_part_ms=part_ms)
+        settings = Settings(data_dir=Path(tmp), admin_password=PASSWORD, admin_mfa_exempt=True, recorder=recorder)
         services = build_services(settings)
         services.cameras.add(CameraInput(name="Latency", rtsp_url=net.urls[0]))
         app = create_app(services, background=[RecorderSupervisor(services)])
@@ -131,8 +141,8 @@ def main() -> None:
                 print(f"{viewers} viewer(s), RTSP sessions at the camera: {net.camera(1).sessions}")
                 for key, label in (
                     ("all", "every frame"),
-                    ("first", "first frame of GOP"),
-                    ("last", "last frame of GOP"),
+                    ("first", "first frame of a message"),
+                    ("last", "last frame of a message"),
                 ):
                     print(f"  {label:20s} {_summary(results[key])}")
         services.close()

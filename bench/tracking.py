@@ -291,7 +291,7 @@ async def one_run(args: argparse.Namespace, run: int, db_dir: Path) -> dict[str,
     if mqtt_sub is not None:
         mqtt_sub.loop_stop()
         mqtt_sub.disconnect()
-        rejects = sum(rt.diagnostics.rejects.values())
+    rejects = sum(rt.diagnostics.rejects.values())
     engine.dispose()
     latencies.sort()
     return {

@@ -17,9 +17,12 @@ app = typer.Typer(
 def _register() -> None:
     # Imported here so nothing does I/O at import time; the modules below import their heavy
     # dependencies inside the commands.
+    from citywatch.access.cli import audit_app, users_app
     from citywatch.api.cli import serve
     from citywatch.crime.cli import app as crime_app
     from citywatch.demo_cli import demo
+    from citywatch.evidence.cli import app as evidence_app
+    from citywatch.partners.cli import app as partners_app
     from citywatch.sim.cli import app as sim_app
     from citywatch.store.cli import app as db_app
     from citywatch.tracking.cli import app as tracking_app
@@ -33,6 +36,10 @@ def _register() -> None:
     app.add_typer(tracking_app, name="tracking")
     app.add_typer(crime_app, name="crime", help="MOPAC 7 crime figures, targets and where cameras are missing.")
     app.add_typer(db_app, name="db")
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(users_app, name="users")
+    app.add_typer(evidence_app, name="evidence")
+    app.add_typer(partners_app, name="partners")
 
 
 @app.command()

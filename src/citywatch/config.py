@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-__all__ = ["RecorderSettings", "RetentionSettings", "Settings", "load_settings"]
+__all__ = ["OidcSettings", "RecorderSettings", "RetentionSettings", "Settings", "load_settings"]
 
 
 class RecorderSettings(BaseModel):
@@ -22,6 +22,9 @@ class RecorderSettings(BaseModel):
     )
     workers: int = Field(default=0, description="worker processes; 0 = one per CPU core, at most 4")
     file_duration_s: float = Field(default=60.0, gt=1)
+    live_part_ms: float = Field(
+        default=200.0, ge=0, description="live view sends GOPs in parts of this length (0: whole GOPs)"
+    )
     reconnect_max_backoff_s: float = Field(default=2.0, gt=0)
     offline_alarm_after_s: float = Field(default=60.0, gt=0)
     connect_stagger_ms: int = Field(default=20, ge=0)
@@ -33,6 +36,25 @@ class RetentionSettings(BaseModel):
     min_free_bytes: int = Field(default=2 * 1024**3, ge=0, description="global free-space floor")
     free_alarm_bytes: int = Field(default=4 * 1024**3, ge=0, description="alarm below this much free space")
     interval_s: float = Field(default=30.0, gt=0)
+
+
+class OidcSettings(BaseModel):
+    """One OpenID Connect provider (e.g. a police force's); off unless ``issuer`` is set."""
+
+    issuer: str = Field(default="", description="issuer URL; discovery at ISSUER/.well-known/openid-configuration")
+    client_id: str = ""
+    client_secret: str = ""
+    scopes: str = "openid profile email"
+    label: str = Field(default="Sign in with your organisation", description="the button on the sign-in screen")
+    organisation: str = Field(default="", description="citywatch organisation whose people sign in this way")
+    username_claim: str = "preferred_username"
+    auto_create: bool = Field(default=False, description="create unknown people with default_role")
+    default_role: str = "police_investigator"
+    trust_provider_mfa: bool = Field(default=False, description="accept sign-ins without an amr second factor")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.issuer and self.client_id)
 
 
 class Settings(BaseSettings):
@@ -48,7 +70,19 @@ class Settings(BaseSettings):
     admin_password: str | None = None
     session_idle_s: float = Field(default=2 * 3600, gt=0, description="sign-in ends after this long unused")
     session_absolute_s: float = Field(default=12 * 3600, gt=0, description="sign-in ends this long after login")
+    mfa_roles: list[str] = Field(
+        default_factory=lambda: ["police_investigator", "police_emergency", "admin"],
+        description="roles that must sign in with an authenticator code (TOTP)",
+    )
+    admin_mfa_exempt: bool = Field(
+        default=False, description="let the built-in admin sign in without MFA (the demo only; never in service)"
+    )
+    signin_notice: str = Field(default="", description="a line shown on the sign-in screen")
+    operator_organisation: str = Field(
+        default="Council CCTV control room", description="the network operator's organisation, made at first start"
+    )
     web_dist: Path | None = Field(default=None, description="built web app (default: web/dist in the checkout)")
+    oidc: OidcSettings = Field(default_factory=OidcSettings)
     recorder: RecorderSettings = Field(default_factory=RecorderSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     camera_allowed_networks: list[str] = Field(

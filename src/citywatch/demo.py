@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import logging
 import math
+import secrets
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
+from citywatch.sim.onvif import OnvifAccount
 from citywatch.store.models import Camera
 from citywatch.video.cameras import CameraInput
 from citywatch.wiring import Services
 
-__all__ = ["DEMO_CAMERAS", "DemoCamera", "demo_cameras", "load_crime_data", "register_cameras"]
+__all__ = ["DEMO_CAMERAS", "DemoCamera", "demo_cameras", "load_crime_data", "ptz_accounts", "register_cameras"]
 
 log = logging.getLogger(__name__)
 
@@ -69,14 +72,30 @@ def demo_cameras(count: int) -> list[DemoCamera]:
     return out
 
 
-def register_cameras(services: Services, cameras: list[DemoCamera], urls: list[str]) -> None:
-    """Add the virtual cameras, or point existing rows (same name) at this run's URLs."""
+def ptz_accounts(cameras: list[DemoCamera]) -> dict[int, OnvifAccount]:
+    """An ONVIF account (fresh random password) for each PTZ camera, by camera number (from 1)."""
+    return {i: OnvifAccount("admin", secrets.token_urlsafe(12)) for i, c in enumerate(cameras, 1) if c.ptz}
+
+
+def register_cameras(
+    services: Services,
+    cameras: list[DemoCamera],
+    urls: list[str],
+    onvif_urls: Sequence[str | None] = (),
+    accounts: Mapping[int, OnvifAccount] | None = None,
+) -> None:
+    """Add the virtual cameras, or point existing rows (same name) at this run's URLs; PTZ
+    cameras also get their ONVIF address and account (the platform drives them through it)."""
     with services.sessions() as session:
         existing = {c.name: c.id for c in session.scalars(select(Camera))}
-    for camera, url in zip(cameras, urls, strict=True):
+    for number, (camera, url) in enumerate(zip(cameras, urls, strict=True), 1):
+        account = (accounts or {}).get(number)
         data = CameraInput(
             name=camera.name,
             rtsp_url=url,
+            username=account.username if account else None,
+            password=account.password if account else None,
+            onvif_url=onvif_urls[number - 1] if number <= len(onvif_urls) else None,
             latitude=camera.latitude,
             longitude=camera.longitude,
             bearing_deg=camera.bearing_deg,
@@ -123,13 +142,15 @@ def start_trackers(services: Services) -> threading.Thread:
     from sqlalchemy.orm import Session
 
     from citywatch.sim.trackers import run_trackers
-    from citywatch.tracking.demo import seed_demo
+    from citywatch.tracking.demo import seed_demo, seed_demo_profiles
+    from citywatch.tracking.profiles import ProfileStore
     from citywatch.tracking.runtime import TrackingRuntime
     from citywatch.tracking.settings import TrackingSettings
 
     with Session(services.engine) as session:
         seed_demo(session)
         session.commit()
+        seed_demo_profiles(session, ProfileStore.in_data_dir(services.settings.data_dir, services.secrets))
 
     async def main() -> None:
         async with TrackingRuntime(TrackingSettings(bind_host="127.0.0.1"), services.engine) as runtime:

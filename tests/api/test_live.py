@@ -57,14 +57,15 @@ def test_twenty_viewers_share_one_camera_session(live_server: tuple[str, CameraN
     ws_url = base_url.replace("http://", "ws://") + "/api/v1/cameras/1/live"
 
     async def many() -> list:  # type: ignore[type-arg]
-        return await asyncio.gather(*(watch(ws_url, token, fragments=3, timeout_s=30) for _ in range(20)))
+        return await asyncio.gather(*(watch(ws_url, token, fragments=15, timeout_s=30) for _ in range(20)))
 
     captures = asyncio.run(many())
     assert net.camera(1).sessions == 1
     for capture in captures:
         assert capture.mime.startswith('video/mp4; codecs="avc1.')
         frames = decode(capture.init + b"".join(capture.fragments))
-        assert len(frames) >= 3 * 20  # three GOPs of 25 frames, minus nothing: each decodes on its own
+        # Fifteen parts of 200 ms (three GOPs' worth), starting at a keyframe: every frame decodes.
+        assert len(frames) >= 15 * 5 - 5
         assert all(f.capture_us is not None for f in frames)  # the camera's SEI survived the trip
         newest = max(f.capture_us for f in frames if f.capture_us is not None)
         assert time.time() * 1e6 - newest < 5_000_000  # it is live, not old footage
@@ -103,3 +104,47 @@ def test_live_hls_lists_the_newest_gops_of_the_growing_file(live_server: tuple[s
         pl = parse_playlist(r.text)
         assert not pl.ended and "#EXT-X-MAP:" in r.text.splitlines()[5]
         assert time.time() * 1e6 - pl.segments[-1].program_date_us < 5_000_000
+
+
+def test_a_live_view_ends_when_the_viewers_right_ends(live_server: tuple[str, CameraNetwork]) -> None:
+    """A deny rule (or an expired share) stops a viewer already watching, within the re-check interval."""
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed
+
+    base_url, _net = live_server
+    admin = httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {login(base_url)}"})
+    org = next(o for o in admin.get("/api/v1/organisations").json() if o["kind"] == "council")
+    made = admin.post(
+        "/api/v1/users",
+        json={"username": "op.live", "display_name": "Op Live", "organisation_id": org["id"], "role": "operator",
+              "password": "operator password 1"},
+    )  # fmt: skip
+    assert made.status_code == 201, made.text
+    token = httpx.post(
+        f"{base_url}/api/v1/auth/login", json={"username": "op.live", "password": "operator password 1"}
+    ).json()["token"]
+    ws_url = base_url.replace("http://", "ws://") + "/api/v1/cameras/1/live"
+
+    async def watch_until_closed() -> tuple[int, str, int]:
+        received = 0
+        async with connect(ws_url, additional_headers={"Authorization": f"Bearer {token}"}, max_size=1 << 24) as ws:
+            async with asyncio.timeout(40):
+                try:
+                    while True:
+                        await ws.recv()
+                        received += 1
+                        if received == 3:
+                            rule = {"action": "live", "effect": "deny", "target_kind": "camera", "target_id": 1,
+                                    "user_id": made.json()["id"]}  # fmt: skip
+                            await asyncio.to_thread(admin.post, "/api/v1/permissions", json=rule)
+                except ConnectionClosed as closed:
+                    assert closed.rcvd is not None
+                    return closed.rcvd.code, closed.rcvd.reason, received
+        raise AssertionError("unreachable")
+
+    code, reason, received = asyncio.run(watch_until_closed())
+    assert code == 1008 and "no longer allowed" in reason and received >= 3
+    viewers = admin.get("/api/v1/cameras/1/viewers").json()
+    assert all(v["username"] != "Op Live" for v in viewers)
+    stops = admin.get("/api/v1/audit", params={"username": "op.live", "action": "live.stop"}).json()
+    assert stops and stops[0]["detail"]["seconds"] > 0

@@ -119,7 +119,7 @@ def test_no_footage_and_bad_times_are_explained(api: httpx.Client, recorded: Rec
     r = api.get(PLAYLIST)
     assert r.status_code == 422 and "start" in r.json()["detail"]
     r = api.get("/api/v1/cameras/99/playback.m3u8", params={"start": iso(recorded.run1_start_us)})
-    assert r.status_code == 404 and r.json() == {"detail": "no camera 99"}
+    assert r.status_code == 404 and r.json()["detail"] == "no camera 99"
 
 
 def test_clip_opens_in_ffprobe_with_the_right_duration_and_serves_ranges(

@@ -16,7 +16,7 @@ def test_spa_fallback_and_api_stays_protected(tmp_path: Path) -> None:
     (dist / "assets").mkdir(parents=True)
     (dist / "index.html").write_text("<!doctype html><title>citywatch</title>")
     (dist / "assets" / "app.js").write_text("console.log('hi')")
-    services = build_services(Settings(data_dir=tmp_path / "data", admin_password="pw", web_dist=dist))
+    services = build_services(Settings(data_dir=tmp_path / "data", admin_password="web-app-password", web_dist=dist))
     try:
         with TestClient(create_app(services)) as client:
             assert "citywatch" in client.get("/").text
@@ -27,6 +27,11 @@ def test_spa_fallback_and_api_stays_protected(tmp_path: Path) -> None:
             assert "citywatch" in client.get("/%2e%2e/data/secret.key").text
             assert client.get("/api/v1/nothing").status_code in (401, 404)
             assert client.get("/api/v1/cameras").status_code == 401
-            assert client.get("/api/docs").status_code == 200
+            assert client.get("/api/docs").status_code == 401  # the API reference is behind sign-in too
+            login = client.post("/api/v1/auth/login", json={"username": "admin", "password": "web-app-password"})
+            bearer = {"Authorization": f"Bearer {login.json()['token']}"}
+            page = client.get("/api/docs", headers=bearer)
+            assert page.status_code == 200 and "/api/v1/cameras/{camera_id}/playback.m3u8" in page.text
+            assert "cdn" not in page.text.lower() and "<script" not in page.text
     finally:
         services.close()

@@ -143,3 +143,43 @@ def test_index_writer_stores_rows_gaps_and_closes_them(tmp_path: Path) -> None:
     assert gaps[0].end_us == min(r.start_us for r in rows if r.start_us >= gaps[0].start_us)
     for a, b in itertools.pairwise(rows):
         assert b.start_us >= a.end_us
+
+
+def test_live_gets_parts_of_each_gop_before_it_ends_and_they_decode(tmp_path: Path) -> None:
+    from citywatch.video.events import FragmentOut
+
+    sent: list[FragmentOut] = []
+    seg = Segmenter(5, tmp_path, FakeSink(), file_duration_s=2.0, live=sent.append, live_part_ms=200)
+    frames = _frames(5)
+    arrived_with: list[int] = []  # how many frames had been pushed when each live message was sent
+    for i, f in enumerate(frames):
+        before = len(sent)
+        seg.push(f)
+        arrived_with += [i + 1] * (len(sent) - before)
+    seg.end_run("camera_offline", "test end")
+    # The first GOP of a run goes out whole (its time model is set when it ends); later ones in parts:
+    # five frames (200 ms) at a time, each part sent as soon as the frame after it arrives.
+    assert sent[0].key and sent[0].duration_90k == 25 * FRAME_90K
+    parts = sent[1:]
+    assert [p.key for p in parts[:6]] == [True, False, False, False, False, True]
+    assert all(p.duration_90k == 5 * FRAME_90K for p in parts)
+    assert arrived_with[1:4] == [31, 36, 41]  # frames 26–30 leave when frame 31 arrives
+    # Live parts carry the same wall-clock times as the recording, and together decode to every frame.
+    assert parts[0].start_us == sent[0].start_us + 1_000_000
+    stream = sent[0].init_segment + b"".join(p.data for p in sent)
+    path = tmp_path / "live.mp4"
+    path.write_bytes(stream)
+    with av.open(str(path)) as container:
+        decoded = sum(1 for _ in container.decode(video=0))
+    assert decoded == len(frames)
+
+
+def test_live_parts_can_be_switched_off(tmp_path: Path) -> None:
+    from citywatch.video.events import FragmentOut
+
+    sent: list[FragmentOut] = []
+    seg = Segmenter(6, tmp_path, FakeSink(), live=sent.append, live_part_ms=0)
+    for f in _frames(3):
+        seg.push(f)
+    seg.end_run("camera_offline", "test end")
+    assert [p.key for p in sent] == [True, True, True]

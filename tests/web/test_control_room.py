@@ -44,8 +44,11 @@ FRAME_TRUTH = """async ([sel, offsets]) => {
     for (let i = 0; i < s.length; i += 4) sum += Math.abs(s[i] - frame[i]) + Math.abs(s[i + 1] - frame[i + 1]);
     out[d] = sum / (s.length / 4);
   }
+  // For the failure message: where the player thinks each buffered fragment is.
+  const frags = v.cwPlayer.debugFragments ? v.cwPlayer.debugFragments() : null;
+  const buffered = [...Array(v.buffered.length).keys()].map(i => [v.buffered.start(i), v.buffered.end(i)]);
   v.play();
-  return { claimed, out };
+  return { claimed, out, at: v.currentTime, frags, buffered };
 }"""
 
 
@@ -56,7 +59,8 @@ def _assert_frame_is_at_claimed_time(page: Any, selector: str) -> None:
     assert 0.0 in diffs, truth
     others = [v for k, v in diffs.items() if abs(k) >= 2]
     best = min(diffs, key=lambda k: diffs[k])
-    assert others and diffs[0.0] < min(others), (best, diffs[best], sorted(diffs.items()))
+    where = {k: truth[k] for k in ("claimed", "at", "buffered", "frags")}
+    assert others and diffs[0.0] < min(others), (best, diffs[best], sorted(diffs.items()), where)
 
 
 def _recorded_by_all(stack: Stack, from_s: float, length_s: float) -> float:

@@ -1,22 +1,27 @@
 /** The shell: sign-in gate, navigation, and the screens. */
 import { useEffect } from "react";
+import { AdminView } from "./admin/AdminView";
+import { AuditView } from "./admin/AuditView";
 import { AlarmsView } from "./alarms/AlarmsView";
+import { JustificationHost } from "./auth/Justification";
 import { SignIn } from "./auth/SignIn";
+import { hasRight } from "./auth/types";
 import { SessionProvider, useSession } from "./auth/session";
 import { CamerasProvider, useCameras } from "./camera/cameras";
 import { CameraView } from "./camera/CameraView";
 import { Clock } from "./common/Clock";
 import { navigate, useRoute } from "./common/router";
-import { Placeholder } from "./common/Placeholder";
 import { StateOverlay } from "./common/StateOverlay";
 import { DashboardsView } from "./dashboards/DashboardsView";
 import { EvidenceView } from "./evidence/EvidenceView";
 import { MapView } from "./map/MapView";
+import { PartnersView } from "./partners/PartnersView";
+import { PtzView } from "./ptz/PtzView";
 import { VideoTile } from "./player/VideoTile";
 import { TrackingView } from "./tracking/TrackingView";
 import { VideoWall } from "./wall/VideoWall";
 
-const NAV: { path: string; label: string }[] = [
+const NAV: { path: string; label: string; right?: string }[] = [
   { path: "map", label: "Map" },
   { path: "wall", label: "Video wall" },
   { path: "camera", label: "Camera" },
@@ -25,6 +30,9 @@ const NAV: { path: string; label: string }[] = [
   { path: "evidence", label: "Evidence" },
   { path: "tracking", label: "Tracking" },
   { path: "dashboards", label: "Dashboards" },
+  { path: "partners", label: "Partners", right: "billing.view" },
+  { path: "admin", label: "Admin", right: "users.manage" },
+  { path: "audit", label: "Audit", right: "audit.view" },
 ];
 
 function Screen() {
@@ -41,13 +49,19 @@ function Screen() {
     case "alarms":
       return <AlarmsView />;
     case "ptz":
-      return <Placeholder title="PTZ" items={["Joystick and keyboard pan/tilt/zoom", "Presets and tours", "Control locking: “controlled by …” with priority by role"]} />;
+      return <PtzView cameraId={path[1]} />;
     case "evidence":
       return <EvidenceView />;
     case "tracking":
       return <TrackingView />;
     case "dashboards":
       return <DashboardsView />;
+    case "partners":
+      return <PartnersView month={params.get("month") ?? undefined} />;
+    case "admin":
+      return <AdminView />;
+    case "audit":
+      return <AuditView />;
     default:
       return <StateOverlay state="empty" detail="Unknown page" />;
   }
@@ -65,14 +79,14 @@ function PopoutWindow({ id }: { id: string }) {
 }
 
 function Shell() {
-  const { user, checking, signIn, signOut } = useSession();
+  const { user, checking, signOut } = useSession();
   const { path } = useRoute();
   useEffect(() => {
     if (user && path.length === 0) navigate("/wall");
   }, [user, path.length]);
 
   if (checking) return <StateOverlay state="loading" />;
-  if (!user) return <SignIn onSignIn={signIn} />;
+  if (!user) return <SignIn />;
   if (path[0] === "popout" && path[1])
     return (
       <CamerasProvider>
@@ -87,7 +101,7 @@ function Shell() {
             <span className="brand-mark" aria-hidden="true">◉</span> citywatch
           </div>
           <nav aria-label="Main">
-            {NAV.map((n) => (
+            {NAV.filter((n) => !n.right || hasRight(user, n.right)).map((n) => (
               <a key={n.path} href={`#/${n.path}`} className={path[0] === n.path ? "active" : ""} aria-current={path[0] === n.path ? "page" : undefined}>
                 {n.label}
               </a>
@@ -95,9 +109,12 @@ function Shell() {
           </nav>
           <span className="spacer" />
           <Clock />
-          <span className="user" aria-label="Signed in as">
-            {user.username} · {user.role}
-            {user.organisation ? ` · ${user.organisation}` : ""}
+          <span className="adm-who">
+            {user.display_name && <strong className="adm-user-name">{user.display_name}</strong>}
+            <span className="user" aria-label="Signed in as">
+              {user.username} · {user.role}
+              {user.organisation ? ` · ${user.organisation}` : ""}
+            </span>
           </span>
           <button type="button" className="small" onClick={() => void signOut()}>
             Sign out
@@ -106,6 +123,7 @@ function Shell() {
         <main className="content">
           <Screen />
         </main>
+        <JustificationHost />
       </div>
     </CamerasProvider>
   );

@@ -11,10 +11,31 @@ from typing import Protocol
 from fastapi import FastAPI
 
 from citywatch import __version__
-from citywatch.access.sessions import AdminCredentials, AuthService
-from citywatch.api import routes_alarms, routes_auth, routes_cameras, routes_live, routes_media
+from citywatch.access.audit import AuditLog
+from citywatch.access.models import SharingAgreement
+from citywatch.access.permissions import PermissionService
+from citywatch.access.sessions import AdminCredentials, AuthService, ensure_admin
+from citywatch.access.sharing import Directory, SharingService
+from citywatch.access.users import UserService
+from citywatch.api import (
+    routes_access,
+    routes_alarms,
+    routes_audit,
+    routes_auth,
+    routes_cameras,
+    routes_crime,
+    routes_evidence,
+    routes_layouts,
+    routes_live,
+    routes_media,
+    routes_partners,
+    routes_ptz,
+    routes_tracking,
+)
 from citywatch.api.context import ApiContext
+from citywatch.api.docs_page import install_docs
 from citywatch.api.errors import install_error_handlers
+from citywatch.api.security import SecurityHeaders
 from citywatch.api.spa import default_web_dist, mount_spa
 from citywatch.video.holds import HoldService
 from citywatch.video.live import LiveHub
@@ -44,24 +65,58 @@ def create_app(
 ) -> FastAPI:
     settings = services.settings
     admin = admin or AdminCredentials(settings.admin_password)
+    audit = AuditLog(services.sessions)
+
+    def share_expired(agreement: SharingAgreement) -> None:
+        audit.record(
+            "sharing.expired",
+            None,
+            username="system",
+            detail={"agreement": agreement.id, "owner": agreement.owner_id, "recipient": agreement.recipient_id},
+        )
+
+    users = UserService(services.sessions, services.secrets)
+    permissions = PermissionService(services.sessions, share_expired)
+    ensure_admin(users, admin, operator_name=settings.operator_organisation, mfa_exempt=settings.admin_mfa_exempt)
     ctx = ApiContext(
         services=services,
         auth=AuthService(
-            services.sessions, admin, idle_s=settings.session_idle_s, absolute_s=settings.session_absolute_s
+            services.sessions,
+            users,
+            permissions,
+            audit,
+            idle_s=settings.session_idle_s,
+            absolute_s=settings.session_absolute_s,
+            mfa_roles=frozenset(settings.mfa_roles),
         ),
+        audit=audit,
+        sharing=SharingService(services.sessions),
+        directory=Directory(services.sessions),
         playback=PlaybackService(services.engine),
         holds=HoldService(services.sessions),
         status=StatusService(services.sessions),
         hub=hub or LiveHub(settings.data_dir / "run"),
     )
 
+    async def sweep_shares() -> None:
+        while True:
+            try:
+                if await asyncio.to_thread(permissions.sweep_expired):
+                    ctx.auth.forget_cached()
+            except Exception:
+                log.exception("sharing-agreement expiry sweep failed; retrying in a minute")
+            await asyncio.sleep(60)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         for item in background:
             await asyncio.to_thread(item.start)
+        sweeper = asyncio.create_task(sweep_shares())
         try:
             yield
         finally:
+            sweeper.cancel()
+            await routes_ptz.close(app)
             await ctx.hub.close()
             for item in reversed(background):
                 await asyncio.to_thread(item.stop)
@@ -69,14 +124,18 @@ def create_app(
     app = FastAPI(
         title="citywatch",
         version=__version__,
-        docs_url="/api/docs",
-        openapi_url="/api/openapi.json",
+        docs_url=None,
+        openapi_url=None,
         redoc_url=None,
         lifespan=lifespan,
     )
     app.state.ctx = ctx
     install_error_handlers(app)
-    for module in (routes_auth, routes_cameras, routes_media, routes_live, routes_alarms):
+    install_docs(app)
+    app.add_middleware(SecurityHeaders)
+    routers = (routes_auth, routes_access, routes_audit, routes_cameras, routes_media, routes_live, routes_alarms)
+    more = (routes_ptz, routes_evidence, routes_tracking, routes_crime, routes_layouts, routes_partners)
+    for module in (*routers, *more):
         app.include_router(module.router)
     dist = settings.web_dist or default_web_dist()
     if mount_spa(app, dist):

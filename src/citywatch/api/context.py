@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from citywatch.access.audit import AuditLog
 from citywatch.access.sessions import AuthService
+from citywatch.access.sharing import Directory, SharingService
 from citywatch.video.holds import HoldService
 from citywatch.video.live import LiveHub
 from citywatch.video.playback import PlaybackService
@@ -18,6 +20,9 @@ __all__ = ["ApiContext"]
 class ApiContext:
     services: Services
     auth: AuthService
+    audit: AuditLog
+    sharing: SharingService
+    directory: Directory
     playback: PlaybackService
     holds: HoldService
     status: StatusService

@@ -1,4 +1,4 @@
-"""Request dependencies: the signed-in principal (bearer token or session cookie + CSRF), times."""
+"""Request dependencies: the signed-in principal (bearer token or session cookie + CSRF), times, client."""
 
 from __future__ import annotations
 
@@ -12,7 +12,17 @@ from citywatch.api.context import ApiContext
 from citywatch.timeutil import parse_iso
 from citywatch.video.playback_errors import BadTimeRange
 
-__all__ = ["COOKIE_NAME", "CurrentPrincipal", "context", "current_principal", "parse_time", "websocket_principal"]
+__all__ = [
+    "COOKIE_NAME",
+    "CurrentPrincipal",
+    "PendingPrincipal",
+    "client_address",
+    "context",
+    "current_principal",
+    "parse_time",
+    "request_token",
+    "websocket_principal",
+]
 
 COOKIE_NAME = "cw_session"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -23,25 +33,42 @@ def context(request: Request) -> ApiContext:
     return ctx
 
 
+def client_address(request: Request | WebSocket) -> str:
+    return request.client.host if request.client is not None else "unknown"
+
+
 def _bearer(authorization: str | None) -> str | None:
     if authorization and authorization[:7].lower() == "bearer ":
         return authorization[7:].strip() or None
     return None
 
 
-def current_principal(request: Request) -> Principal:
+def request_token(request: Request) -> str | None:
+    return _bearer(request.headers.get("authorization")) or request.cookies.get(COOKIE_NAME)
+
+
+def _principal(request: Request, *, allow_pending: bool) -> Principal:
     ctx = context(request)
     token = _bearer(request.headers.get("authorization"))
     if token is not None:
-        principal, _csrf = ctx.auth.authenticate(token)
+        principal, _csrf = ctx.auth.authenticate(token, allow_pending=allow_pending)
         return principal
     cookie = request.cookies.get(COOKIE_NAME)
     if cookie is None:
         raise AuthenticationRequired("sign in first (POST /api/v1/auth/login), then send the token or cookie")
-    principal, csrf = ctx.auth.authenticate(cookie)
+    principal, csrf = ctx.auth.authenticate(cookie, allow_pending=allow_pending)
     if request.method not in _SAFE_METHODS and request.headers.get("x-csrf-token") != csrf:
         raise AuthenticationRequired("missing or wrong X-CSRF-Token header; send the csrf_token given at sign-in")
     return principal
+
+
+def current_principal(request: Request) -> Principal:
+    return _principal(request, allow_pending=False)
+
+
+def pending_principal(request: Request) -> Principal:
+    """Also accepts a session that has still to enrol its authenticator (MFA set-up routes only)."""
+    return _principal(request, allow_pending=True)
 
 
 def websocket_principal(websocket: WebSocket) -> Principal:
@@ -66,3 +93,4 @@ def parse_time(value: str, name: str) -> int:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+PendingPrincipal = Annotated[Principal, Depends(pending_principal)]

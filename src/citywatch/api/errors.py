@@ -9,7 +9,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from citywatch.access.errors import AuthenticationRequired, PermissionDenied
+from citywatch.access.errors import (
+    AccessError,
+    AuthenticationRequired,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    TooManyAttempts,
+)
+from citywatch.ptz.errors import PtzBusy, PtzError, PtzNotFound, PtzUnavailable, PtzUnsupported
 from citywatch.video.cameras import CameraError, CameraNotFound
 from citywatch.video.holds import HoldError, HoldNotFound
 from citywatch.video.playback_errors import BadTimeRange, LiveUnavailable, NoFootage, PlaybackError, RecordingMissing
@@ -21,6 +30,10 @@ log = logging.getLogger(__name__)
 STATUS_BY_ERROR: tuple[tuple[type[Exception], int], ...] = (
     (AuthenticationRequired, 401),
     (PermissionDenied, 403),
+    (TooManyAttempts, 429),
+    (NotFound, 404),
+    (Conflict, 409),
+    (InvalidInput, 422),
     (CameraNotFound, 404),
     (HoldNotFound, 404),
     (NoFootage, 404),
@@ -30,6 +43,11 @@ STATUS_BY_ERROR: tuple[tuple[type[Exception], int], ...] = (
     (BadTimeRange, 400),
     (LiveUnavailable, 503),
     (PlaybackError, 500),
+    (PtzBusy, 409),
+    (PtzNotFound, 404),
+    (PtzUnsupported, 422),
+    (PtzUnavailable, 503),
+    (PtzError, 422),
 )
 
 
@@ -53,8 +71,13 @@ def install_error_handlers(app: FastAPI) -> None:
         status = status_for(exc)
         if status == 500:
             log.error("%s %s failed: %s", request.method, request.url.path, exc)
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+        body: dict[str, object] = {"detail": str(exc)}
+        if isinstance(exc, AccessError):
+            body["code"] = exc.code
+        if isinstance(exc, TooManyAttempts):
+            headers["Retry-After"] = str(exc.retry_after_s)
+        return JSONResponse(body, status_code=status, headers=headers or None)
 
     async def validation_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

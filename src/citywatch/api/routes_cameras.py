@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from citywatch.access.principal import Action, require
-from citywatch.api.deps import CurrentPrincipal, context
+from citywatch.access.principal import CAMERA_ACTIONS, Action, Principal, require
+from citywatch.api.deps import CurrentPrincipal, client_address, context
 from citywatch.api.schemas import CameraIn, CameraOut, CameraStatusOut
 from citywatch.store.models import Camera, CameraStatus
 from citywatch.timeutil import iso
-from citywatch.video.cameras import CameraInput
+from citywatch.video.cameras import CameraInput, CameraNotFound
 
 __all__ = ["camera_out", "router"]
 
 router = APIRouter(prefix="/api/v1/cameras", tags=["cameras"])
 
 
-def camera_out(camera: Camera, status: CameraStatus | None) -> CameraOut:
+def camera_out(camera: Camera, status: CameraStatus | None, principal: Principal | None = None) -> CameraOut:
+    """A camera as ``principal`` may see it: addresses only for those who configure cameras."""
     status_out = None
     if status is not None:
         status_out = CameraStatusOut(
@@ -27,11 +28,18 @@ def camera_out(camera: Camera, status: CameraStatus | None) -> CameraOut:
             fps=round(status.fps, 2),
             error=status.error,
         )
+    configure = principal is None or principal.is_admin or principal.grants.allows(Action.CONFIGURE_CAMERAS)
+    if principal is None or principal.grants.everything or principal.is_admin:
+        rights = sorted(str(a) for a in CAMERA_ACTIONS)
+    else:
+        rights = sorted(principal.grants.cameras.get(camera.id, frozenset()))
     return CameraOut(
         id=camera.id,
         name=camera.name,
-        rtsp_url=camera.rtsp_url,
-        onvif_url=camera.onvif_url,
+        rtsp_url=camera.rtsp_url if configure else "",
+        onvif_url=camera.onvif_url if configure else None,
+        organisation_id=camera.organisation_id,
+        rights=rights,
         latitude=camera.latitude,
         longitude=camera.longitude,
         bearing_deg=camera.bearing_deg,
@@ -54,21 +62,32 @@ def list_cameras(principal: CurrentPrincipal, request: Request) -> list[CameraOu
     require(principal, Action.VIEW_CAMERAS)
     ctx = context(request)
     statuses = ctx.status.camera_status()
-    return [camera_out(c, statuses.get(c.id)) for c in ctx.services.cameras.list()]
+    cameras = [c for c in ctx.services.cameras.list() if principal.is_admin or principal.grants.visible(c.id)]
+    return [camera_out(c, statuses.get(c.id), principal) for c in cameras]
 
 
 @router.get("/{camera_id}", response_model=CameraOut)
 def get_camera(camera_id: int, principal: CurrentPrincipal, request: Request) -> CameraOut:
     require(principal, Action.VIEW_CAMERAS, camera_id)
+    if not (principal.is_admin or principal.grants.visible(camera_id)):
+        raise CameraNotFound(f"no camera {camera_id}")  # another organisation's camera does not exist for you
     ctx = context(request)
-    return camera_out(ctx.services.cameras.get(camera_id), ctx.status.camera_status().get(camera_id))
+    return camera_out(ctx.services.cameras.get(camera_id), ctx.status.camera_status().get(camera_id), principal)
 
 
 @router.post("", response_model=CameraOut, status_code=201)
 def add_camera(body: CameraIn, principal: CurrentPrincipal, request: Request) -> CameraOut:
     require(principal, Action.CONFIGURE_CAMERAS)
-    camera = context(request).services.cameras.add(_input(body))
-    return camera_out(camera, None)
+    ctx = context(request)
+    camera = ctx.services.cameras.add(_input(body))
+    if not principal.is_admin and principal.organisation_id is not None:
+        ctx.directory.set_camera_owner(camera.id, principal.organisation_id)
+        camera.organisation_id = principal.organisation_id
+    ctx.audit.record(
+        "camera.create", principal, camera_id=camera.id, client=client_address(request), detail={"name": camera.name}
+    )
+    ctx.auth.forget_cached()
+    return camera_out(camera, None, principal)
 
 
 @router.put("/{camera_id}", response_model=CameraOut)
@@ -77,12 +96,21 @@ def update_camera(camera_id: int, body: CameraIn, principal: CurrentPrincipal, r
     ctx = context(request)
     existing = ctx.services.cameras.get(camera_id)
     camera = ctx.services.cameras.update(camera_id, _input(body, existing.quota_bytes))
-    return camera_out(camera, ctx.status.camera_status().get(camera_id))
+    ctx.audit.record(
+        "camera.update",
+        principal,
+        camera_id=camera_id,
+        client=client_address(request),
+        detail=body.model_dump(exclude={"password"}),
+    )
+    return camera_out(camera, ctx.status.camera_status().get(camera_id), principal)
 
 
 @router.delete("/{camera_id}", status_code=204)
 def remove_camera(camera_id: int, principal: CurrentPrincipal, request: Request) -> Response:
     """Deletes a camera without footage; one with footage is disabled so its recordings stay attributable."""
     require(principal, Action.CONFIGURE_CAMERAS, camera_id)
-    context(request).services.cameras.remove(camera_id)
+    ctx = context(request)
+    ctx.services.cameras.remove(camera_id)
+    ctx.audit.record("camera.delete", principal, camera_id=camera_id, client=client_address(request))
     return Response(status_code=204)

@@ -7,11 +7,11 @@ import time
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 
-from citywatch.access.principal import Action, require
+from citywatch.access.principal import Action, require, require_justified, require_range
 from citywatch.api.byte_ranges import ranged_response
-from citywatch.api.deps import CurrentPrincipal, context, parse_time
+from citywatch.api.deps import CurrentPrincipal, client_address, context, parse_time
 from citywatch.api.schemas import GapOut, SpanOut, TimelineOut
-from citywatch.timeutil import iso
+from citywatch.timeutil import iso, now_us
 from citywatch.video.playback_errors import NoFootage
 
 __all__ = ["router"]
@@ -24,7 +24,7 @@ HLS_TYPE = "application/vnd.apple.mpegurl"
 @router.get("/cameras/{camera_id}/timeline", response_model=TimelineOut)
 def timeline(camera_id: int, start: str, end: str, principal: CurrentPrincipal, request: Request) -> TimelineOut:
     """Recorded spans (files of a run merged) and gaps with reasons in ``[start, end)``; open gaps have no end."""
-    require(principal, Action.VIEW_PLAYBACK, camera_id)
+    require(principal, Action.PLAYBACK, camera_id)
     ctx = context(request)
     ctx.services.cameras.get(camera_id)
     t = ctx.playback.timeline(camera_id, parse_time(start, "start"), parse_time(end, "end"))
@@ -47,24 +47,42 @@ def playback(
     camera_id: int, start: str, principal: CurrentPrincipal, request: Request, end: str | None = None
 ) -> Response:
     """HLS v7 VOD playlist from the GOP at or before ``start``; without ``end``, one hour capped at now."""
-    require(principal, Action.VIEW_PLAYBACK, camera_id)
+    start_us = parse_time(start, "start")
+    require_range(principal, Action.PLAYBACK, camera_id, start_us, now_us())
+    require_justified(principal, camera_id)
     ctx = context(request)
     end_us = None if end is None else parse_time(end, "end")
     try:
-        text = ctx.playback.playlist(camera_id, parse_time(start, "start"), end_us)
+        text = ctx.playback.playlist(camera_id, start_us, end_us)
     except NoFootage:
         ctx.services.cameras.get(camera_id)  # an unknown camera says so (404), not "nothing recorded"
         raise
+    ctx.audit.record(
+        "playback", principal, camera_id=camera_id, start_us=start_us, end_us=end_us, client=client_address(request)
+    )
     return Response(text, media_type=HLS_TYPE, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/cameras/{camera_id}/clip.mp4")
 def clip(camera_id: int, start: str, end: str, principal: CurrentPrincipal, request: Request) -> Response:
     """One MP4 of ``[start, end)`` (from the keyframe at or before ``start``), with HTTP Range support."""
-    require(principal, Action.EXPORT, camera_id)
+    start_us, end_us = parse_time(start, "start"), parse_time(end, "end")
+    require_range(principal, Action.EXPORT, camera_id, start_us, now_us())
+    require_justified(principal, camera_id)
     ctx = context(request)
     camera = ctx.services.cameras.get(camera_id)
-    made = ctx.playback.clip(camera_id, parse_time(start, "start"), parse_time(end, "end"))
+    made = ctx.playback.clip(camera_id, start_us, end_us)
+    if request.method != "HEAD" and request.headers.get("range", "bytes=0-").startswith("bytes=0-"):
+        # Audited once per download, not per range request a player makes while seeking.
+        ctx.audit.record(
+            "export.clip",
+            principal,
+            camera_id=camera_id,
+            start_us=made.start_us,
+            end_us=made.end_us,
+            client=client_address(request),
+            detail={"bytes": made.size},
+        )
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(made.start_us // 1_000_000))
     safe_name = "".join(c if c.isalnum() or c in "-_" else "_" for c in camera.name)[:60]
     headers = {
@@ -86,10 +104,13 @@ def clip(camera_id: int, start: str, end: str, principal: CurrentPrincipal, requ
 @router.get("/cameras/{camera_id}/snapshot.jpg")
 def snapshot(camera_id: int, at: str, principal: CurrentPrincipal, request: Request) -> Response:
     """The frame on screen at ``at``; headers give its index time and, when present, the camera's capture time."""
-    require(principal, Action.VIEW_PLAYBACK, camera_id)
+    at_us = parse_time(at, "at")
+    require_range(principal, Action.PLAYBACK, camera_id, at_us, now_us())
+    require_justified(principal, camera_id)
     ctx = context(request)
     ctx.services.cameras.get(camera_id)
-    shot = ctx.playback.snapshot(camera_id, parse_time(at, "at"))
+    shot = ctx.playback.snapshot(camera_id, at_us)
+    ctx.audit.record("snapshot", principal, camera_id=camera_id, start_us=shot.frame_us, client=client_address(request))
     headers = {"X-Frame-Time": iso(shot.frame_us), "Cache-Control": "private, max-age=3600"}
     if shot.capture_us is not None:
         headers["X-Capture-Time"] = iso(shot.capture_us)
@@ -101,7 +122,8 @@ def recording_media(recording_id: int, principal: CurrentPrincipal, request: Req
     """A recorded file as it is on disk; playlists address its init segment and GOPs as byte ranges."""
     ctx = context(request)
     camera_id, media = ctx.playback.media_file(recording_id)
-    require(principal, Action.VIEW_PLAYBACK, camera_id)
+    require(principal, Action.PLAYBACK, camera_id)
+    require_justified(principal, camera_id)
     cache = "private, max-age=86400"  # recorded bytes never change, even while the file grows
     return FileResponse(media.path, media_type="video/mp4", headers={"Cache-Control": cache})
 

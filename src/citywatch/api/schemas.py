@@ -25,6 +25,8 @@ __all__ = [
 class Health(BaseModel):
     status: str
     version: str
+    signin_notice: str = ""
+    oidc_label: str | None = Field(default=None, description="identity-provider sign-in button, when configured")
 
 
 class LoginIn(BaseModel):
@@ -37,6 +39,11 @@ class UserOut(BaseModel):
     username: str
     role: str
     organisation: str
+    display_name: str = ""
+    organisation_id: int | None = None
+    mfa_enrolment_required: bool = False
+    rights: list[str] = Field(default_factory=list, description="actions allowed outside cameras")
+    csrf_token: str | None = Field(default=None, description="for cookie sessions, from /auth/me")
 
 
 class LoginOut(BaseModel):
@@ -76,6 +83,8 @@ class CameraIn(CameraBase):
 
 class CameraOut(CameraBase):
     id: int
+    organisation_id: int | None = None
+    rights: list[str] = Field(default_factory=list, description="what the caller may do on this camera")
     status: CameraStatusOut | None
 
 

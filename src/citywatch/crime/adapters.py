@@ -15,12 +15,20 @@ from citywatch.crime.errors import CrimeError, NoDataError
 from citywatch.crime.geometry import CameraView
 from citywatch.crime.store import CrimeStore
 
-__all__ = ["DEFAULT_RANGE_M", "cameras_from_database", "cameras_from_file", "lsoa_totals", "points_from_store"]
+__all__ = [
+    "DEFAULT_RANGE_M",
+    "camera_view",
+    "cameras_from_database",
+    "cameras_from_file",
+    "lsoa_totals",
+    "points_from_store",
+]
 
 DEFAULT_RANGE_M = 50.0  # a camera with no range recorded is assumed to see this far
 
 
-def _view(name: str, lat: Any, lon: Any, bearing: Any, fov: Any, range_m: Any) -> CameraView | None:
+def camera_view(name: str, lat: Any, lon: Any, bearing: Any, fov: Any, range_m: Any) -> CameraView | None:
+    """A camera register row as a view; None without a position. Defaults as in :func:`cameras_from_database`."""
     if lat is None or lon is None or lat == "" or lon == "":
         return None
     all_round = bearing in (None, "") or fov in (None, "")
@@ -60,7 +68,7 @@ def cameras_from_database(database_url: str) -> tuple[list[CameraView], list[str
     views: list[CameraView] = []
     notes: list[str] = []
     for row in rows:
-        view = _view(*row)
+        view = camera_view(*row)
         if view is None:
             notes.append(f"camera {row[0]!r} has no position and is left out")
         else:
@@ -77,7 +85,7 @@ def cameras_from_file(path: Path) -> list[CameraView]:
         records = json.loads(text) if is_json else list(csv.DictReader(text.splitlines()))
         views: list[CameraView] = []
         for i, rec in enumerate(records, start=1):
-            view = _view(*(rec.get(k) for k in keys))
+            view = camera_view(*(rec.get(k) for k in keys))
             if view is None:
                 raise CrimeError(f"{path.name}, camera {i}: latitude and longitude are required")
             views.append(view)

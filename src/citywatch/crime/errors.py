@@ -9,7 +9,9 @@ __all__ = [
     "ImportFailedError",
     "MappingError",
     "NoDataError",
+    "NotImportedError",
     "RowProblem",
+    "StoreBusyError",
     "UnknownAreaError",
 ]
 
@@ -59,3 +61,11 @@ class UnknownAreaError(CrimeError):
 
 class NoDataError(CrimeError):
     """The store holds no data for what was asked (a year, a scheme, a file type)."""
+
+
+class NotImportedError(CrimeError):
+    """The data directory holds no crime database yet; the message names the command that imports one."""
+
+
+class StoreBusyError(CrimeError):
+    """The crime database is locked by a writer (an import is running); reading can be retried shortly."""

@@ -17,7 +17,7 @@ import numpy as np
 from citywatch.crime.errors import CrimeError
 from citywatch.crime.geometry import CameraView, LocalFrame, in_view_mask
 
-__all__ = ["LsoaArea", "LsoaCoverage", "inside_mask", "load_lsoa_areas", "lsoa_coverage"]
+__all__ = ["LsoaArea", "LsoaCoverage", "cameras_seeing", "inside_mask", "load_lsoa_areas", "lsoa_coverage"]
 
 Ring = list[tuple[float, float]]  # (longitude, latitude)
 
@@ -32,6 +32,23 @@ class LsoaArea:
         lons = [p[0] for ring in self.rings for p in ring]
         lats = [p[1] for ring in self.rings for p in ring]
         return min(lons), min(lats), max(lons), max(lats)
+
+    @property
+    def area_km2(self) -> float:
+        """Even-odd area of all rings (holes subtract), in local metres: well under 1 % off at LSOA size."""
+        west, south, _east, _north = self.bounds()
+        frame = LocalFrame(south, west)
+        total = 0.0
+        for ring in self.rings:
+            xy = [frame.to_xy(lat, lon) for lon, lat in ring]
+            twice = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(xy, xy[1:] + xy[:1], strict=True))
+            total += abs(twice) / 2.0 * (1 if self._is_outer(ring) else -1)
+        return abs(total) / 1e6
+
+    def _is_outer(self, ring: Ring) -> bool:
+        """A ring is a hole when it lies inside another ring of the area (first point tested)."""
+        lon, lat = np.array([ring[0][0]]), np.array([ring[0][1]])
+        return not any(other is not ring and bool(inside_mask([other], lon, lat)[0]) for other in self.rings)
 
 
 @dataclass(frozen=True)
@@ -116,6 +133,20 @@ def _grid(area: LsoaArea, spacing_m: float) -> tuple[np.ndarray[Any, Any], np.nd
     return lat[keep], lon[keep]
 
 
+def _reaching(area: LsoaArea, cameras: list[CameraView], spacing_m: float) -> list[CameraView]:
+    """The cameras whose range reaches the area's bounding box: the only ones worth a grid test."""
+    west, south, east, north = area.bounds()
+    frame = LocalFrame(south, west)
+    width, height = frame.to_xy(north, east)
+    out = []
+    for camera in cameras:
+        cx, cy = frame.to_xy(camera.latitude, camera.longitude)
+        margin = camera.range_m + spacing_m
+        if -margin <= cx <= width + margin and -margin <= cy <= height + margin:
+            out.append(camera)
+    return out
+
+
 def lsoa_coverage(
     counts: dict[str, float], areas: list[LsoaArea], cameras: list[CameraView], *, spacing_m: float = 25.0
 ) -> list[LsoaCoverage]:
@@ -130,10 +161,28 @@ def lsoa_coverage(
             continue
         lat, lon = _grid(area, spacing_m)
         seen = np.zeros(lat.shape, dtype=bool)
-        for camera in cameras:
+        for camera in _reaching(area, cameras, spacing_m):
             seen |= in_view_mask(camera, lat, lon)
         seen_pct = round(float(seen.mean()) * 100.0, 2) if lat.size else 0.0
         inside = int(inside_mask(area.rings, cam_lon, cam_lat).sum()) if cameras else 0
         rows.append((area, counts[area.code], inside, seen_pct))
     rows.sort(key=lambda r: (-r[1] * (1 - r[3] / 100.0), r[0].code))
     return [LsoaCoverage(i, a, n, inside, pct) for i, (a, n, inside, pct) in enumerate(rows, start=1)]
+
+
+def cameras_seeing(
+    area: LsoaArea, cameras: list[CameraView], *, spacing_m: float = 25.0
+) -> list[tuple[CameraView, float]]:
+    """The cameras whose view covers part of ``area``, with the share (%) of its ground each one sees."""
+    if spacing_m <= 0:
+        raise ValueError("spacing_m must be positive")
+    lat, lon = _grid(area, spacing_m)
+    out: list[tuple[CameraView, float]] = []
+    if not lat.size:
+        return out
+    for camera in _reaching(area, cameras, spacing_m):
+        seen = in_view_mask(camera, lat, lon)
+        if seen.any():
+            out.append((camera, round(float(seen.mean()) * 100.0, 2)))
+    out.sort(key=lambda cs: (-cs[1], cs[0].name))
+    return out

@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from citywatch.crime.errors import CrimeError
+from citywatch.crime.errors import CrimeError, NotImportedError, StoreBusyError
 from citywatch.crime.formats import BOROUGH_NEW, BOROUGH_OLD, LSOA_ANNUAL, STREET, UNRELIABLE_LSOA_YEARS, ParsedFile
 
 __all__ = ["SCHEME_OF_KIND", "CrimeStore", "SourceFile"]
@@ -113,6 +113,13 @@ class CrimeStore:
             self.con = duckdb.connect(str(path), read_only=read_only)
             if not read_only:
                 self.con.execute(_SCHEMA)
+        except (duckdb.ConnectionException, duckdb.IOException) as exc:
+            # Another process (or thread) writes the file: an import is running.
+            if "lock" in str(exc).lower() or "different configuration" in str(exc).lower():
+                raise StoreBusyError(
+                    f"the crime database {path} is being written (an import is running); try again in a few seconds"
+                ) from exc
+            raise CrimeError(f"cannot open the crime database {path}: {exc}") from exc
         except (duckdb.Error, OSError) as exc:
             raise CrimeError(f"cannot open the crime database {path}: {exc}") from exc
 
@@ -120,7 +127,10 @@ class CrimeStore:
     def in_data_dir(cls, data_dir: Path, *, read_only: bool = False) -> CrimeStore:
         path = data_dir / "crime.duckdb"
         if read_only and not path.exists():
-            raise CrimeError(f"no crime data in {data_dir}: run `citywatch crime import` first")
+            raise NotImportedError(
+                f"no crime data in {data_dir}: run `citywatch crime import data/crime --data-dir {data_dir}` first "
+                "(`citywatch demo` imports the bundled files itself)"
+            )
         return cls(path, read_only=read_only)
 
     def close(self) -> None:
@@ -304,3 +314,31 @@ class CrimeStore:
             sql += " AND (lower(a.borough) = lower(?) OR a.borough_code = ?)"
             params += [borough, borough]
         return [(r[0], r[1], r[2], float(r[3])) for r in self.con.execute(sql + " ORDER BY 1, 3", params).fetchall()]
+
+    def lsoa_summary(self) -> tuple[list[int], list[str], dict[str, str]]:
+        """Years held (flagged ones left out), categories held, and borough name → GSS code."""
+        years = self.con.execute(
+            "SELECT DISTINCT year FROM lsoa_annual GROUP BY year HAVING NOT bool_or(unreliable) ORDER BY year"
+        ).fetchall()
+        cats = self.con.execute("SELECT DISTINCT category FROM lsoa_annual ORDER BY category").fetchall()
+        codes = self.con.execute(
+            "SELECT DISTINCT borough, borough_code FROM lsoa_areas WHERE borough IS NOT NULL ORDER BY 1"
+        ).fetchall()
+        return [int(r[0]) for r in years], [r[0] for r in cats], {r[0]: r[1] for r in codes}
+
+    def lsoa_borough_totals(self, year: int, borough_code: str, category: str | None = None) -> dict[str, float]:
+        """Count per LSOA of one borough for one year: one category, or the sum of the ``major-*`` files.
+
+        Summed inside DuckDB (unlike :meth:`lsoa_counts`, which returns every row of London).
+        """
+        flagged = self.con.execute("SELECT count(*) FROM lsoa_annual WHERE year = ? AND unreliable", [year]).fetchone()
+        if flagged is not None and flagged[0]:
+            raise CrimeError(f"LSOA counts for {year} are flagged unreliable in the source and not reported")
+        condition = "c.category = ?" if category else "c.category LIKE 'major-%'"
+        params: list[object] = [year, borough_code] + ([category] if category else [])
+        rows = self.con.execute(
+            "SELECT c.lsoa, sum(c.count) FROM lsoa_annual c JOIN lsoa_areas a USING (lsoa) "  # noqa: S608
+            f"WHERE c.year = ? AND a.borough_code = ? AND {condition} GROUP BY c.lsoa",
+            params,
+        ).fetchall()
+        return {r[0]: float(r[1]) for r in rows}

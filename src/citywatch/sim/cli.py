@@ -2,6 +2,10 @@
 
 citywatch sim cameras --count 4 --live 1 --control-port 8555
     prints one RTSP URL per camera (one per line, flushed), serves until SIGINT/SIGTERM
+citywatch sim cameras --count 4 --ptz 1,3 --onvif-port 8081
+    cameras 1 and 3 are PTZ: each gets an ONVIF device (ports 8081, 8082); stderr says
+    "onvif: camera N URL user USER password PASSWORD" for each (a random password per camera
+    unless --onvif-password or $CITYWATCH_SIM_ONVIF_PASSWORD gives one)
 citywatch sim fault --control-port 8555 --camera 2 stall --seconds 5
 citywatch sim fault --control-port 8555 --camera 2 clock_offset --seconds -3.5
 citywatch sim fault --control-port 8555 --camera 2 offline --seconds 10
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import signal
 import sys
 from pathlib import Path
@@ -40,27 +45,45 @@ def cameras(
     password: Annotated[str | None, typer.Option(envvar="CITYWATCH_SIM_PASSWORD")] = None,
     control_port: Annotated[int | None, typer.Option(help="HTTP fault-control port on the same host.")] = None,
     session_timeout_s: Annotated[int, typer.Option()] = 60,
+    ptz: Annotated[str, typer.Option(help="PTZ cameras, e.g. 1,3: live, with an ONVIF device each.")] = "",
+    onvif_port: Annotated[int, typer.Option(help="First ONVIF port; the next PTZ camera gets the next (0: any).")] = 0,
+    onvif_username: Annotated[str, typer.Option(help="ONVIF user of every PTZ camera.")] = "admin",
+    onvif_password: Annotated[
+        str | None, typer.Option(envvar="CITYWATCH_SIM_ONVIF_PASSWORD", help="Default: random per camera.")
+    ] = None,
 ) -> None:
     """Serve virtual RTSP cameras; print their URLs, one per line."""
-    from citywatch.sim.network import CameraNetwork
+    from citywatch.sim.network import CameraNetwork, OnvifAccount
 
-    net = CameraNetwork(
-        count,
-        width=width,
-        height=height,
-        fps=fps,
-        bitrate_kbps=bitrate_kbps,
-        keyframe_interval_s=keyframe_interval_s,
-        live_count=live,
-        host=host,
-        rtsp_port=rtsp_port,
-        username=username,
-        password=password,
-        cache_dir=cache_dir,
-        loop_s=loop_s,
-        session_timeout_s=session_timeout_s,
-        control_port=control_port,
-    )
+    try:
+        ptz_numbers = sorted({int(n) for n in ptz.split(",") if n.strip()})
+    except ValueError as exc:
+        typer.echo(f"--ptz takes camera numbers separated by commas, e.g. 1,3 (got {ptz!r})", err=True)
+        raise typer.Exit(2) from exc
+    accounts = {n: OnvifAccount(onvif_username, onvif_password or secrets.token_urlsafe(9)) for n in ptz_numbers}
+    try:
+        net = CameraNetwork(
+            count,
+            width=width,
+            height=height,
+            fps=fps,
+            bitrate_kbps=bitrate_kbps,
+            keyframe_interval_s=keyframe_interval_s,
+            live_count=live,
+            host=host,
+            rtsp_port=rtsp_port,
+            username=username,
+            password=password,
+            cache_dir=cache_dir,
+            loop_s=loop_s,
+            session_timeout_s=session_timeout_s,
+            control_port=control_port,
+            ptz=accounts,
+            onvif_port=onvif_port,
+        )
+    except ValueError as exc:
+        typer.echo(f"cannot serve cameras: {exc}", err=True)
+        raise typer.Exit(2) from exc
 
     async def serve() -> None:
         stop = asyncio.Event()
@@ -72,12 +95,21 @@ def cameras(
                 print(url, flush=True)
             if net.control_port is not None:
                 print(f"control: http://{host}:{net.control_port}/cameras", file=sys.stderr, flush=True)
+            for handle in net.cameras:
+                account = handle.onvif_account
+                if account is not None:
+                    line = f"onvif: camera {handle.number} {handle.onvif_url} user {account.username}"
+                    print(f"{line} password {account.password}", file=sys.stderr, flush=True)
             await stop.wait()
 
     try:
         asyncio.run(serve())
     except OSError as exc:
-        typer.echo(f"cannot serve cameras: {exc} (is port {rtsp_port} in use? try --rtsp-port 0)", err=True)
+        typer.echo(
+            f"cannot serve cameras: {exc} (is port {rtsp_port} or an ONVIF port in use? try --rtsp-port 0 "
+            "--onvif-port 0)",
+            err=True,
+        )
         raise typer.Exit(1) from exc
 
 

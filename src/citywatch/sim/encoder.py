@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from citywatch.video.h264 import NAL_PPS, NAL_SPS, iter_annexb_nal_units, nal_type
 
-__all__ = ["EncodedFrame", "EncoderError", "H264Encoder", "StreamParams"]
+__all__ = ["EncodedFrame", "EncoderError", "H264Encoder", "StreamParams", "encode_jpeg"]
 
 
 class EncoderError(RuntimeError):
@@ -109,3 +109,22 @@ class H264Encoder:
             self._cc.encode(None)
         except Exception:  # noqa: S110 - flushing a zerolatency encoder has nothing to lose
             pass
+
+
+def encode_jpeg(rgb: npt.NDArray[np.uint8], quality: int = 4) -> bytes:
+    """One RGB picture as a JPEG (FFmpeg's mjpeg; ``quality`` is its qscale, 2 best .. 31 worst),
+    for ONVIF snapshot URIs."""
+    height, width = rgb.shape[:2]
+    try:
+        cc = av.CodecContext.create("mjpeg", "w")
+    except Exception as exc:  # PyAV raises its own error types per FFmpeg build
+        raise EncoderError(f"the mjpeg encoder is not available in this PyAV build: {exc}") from exc
+    cc.width, cc.height, cc.pix_fmt = width, height, "yuvj420p"
+    cc.time_base = Fraction(1, 25)
+    cc.options = {"qmin": str(quality), "qmax": str(quality)}
+    frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuvj420p")
+    frame.pts = 0
+    packets = [*cc.encode(frame), *cc.encode(None)]
+    if not packets:
+        raise EncoderError("the mjpeg encoder produced no picture")
+    return b"".join(bytes(p) for p in packets)

@@ -7,9 +7,15 @@
         net.camera(1).sessions             # active RTSP sessions at the camera
         net.camera(1).set_viewport(30.0, -5.0, 2.0)
 
-Cameras 1..live_count render a live street scene; the rest serve one shared pre-encoded loop
-(cached under ``cache_dir``). Every frame carries a capture-time SEI (``video/sei.py``). Handle
-methods may be called from any thread: they run on the network's event loop.
+    net = CameraNetwork(count=3, ptz={1: OnvifAccount("admin", "pw")})   # camera 1 speaks ONVIF
+        net.camera(1).onvif_url            # "http://127.0.0.1:PORT/onvif/device_service"
+
+Cameras 1..live_count, and every PTZ camera, render a live street scene; the rest serve one
+shared pre-encoded loop (cached under ``cache_dir``). A PTZ camera gets an ONVIF device on a
+port of its own (``onvif_port`` + its index among the PTZ cameras, or any free port when 0)
+whose commands drive the camera's motors, and so its picture. Every frame carries a
+capture-time SEI (``video/sei.py``). Handle methods may be called from any thread: they run on
+the network's event loop.
 """
 
 from __future__ import annotations
@@ -17,9 +23,10 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import functools
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,12 +34,14 @@ from citywatch.sim.camera import Camera, FaultError
 from citywatch.sim.control import ControlServer
 from citywatch.sim.digest import DigestAuth
 from citywatch.sim.encoder import StreamParams
+from citywatch.sim.onvif.device import DeviceState, OnvifAccount, OnvifDevice
+from citywatch.sim.ptz_motion import PtzMotion
 from citywatch.sim.rtsp_protocol import RtspConnection, ServerContext
-from citywatch.sim.scene import Viewport
+from citywatch.sim.scene import StreetScene, Viewport
 from citywatch.sim.scheduler import FrameScheduler
 from citywatch.sim.sources import LiveSource, LoopSource
 
-__all__ = ["CameraHandle", "CameraNetwork", "FaultError"]
+__all__ = ["CameraHandle", "CameraNetwork", "FaultError", "OnvifAccount"]
 
 T = TypeVar("T")
 
@@ -54,6 +63,36 @@ class CameraHandle:
     @property
     def live(self) -> bool:
         return self._cam.live
+
+    @property
+    def ptz(self) -> bool:
+        return self._cam.number in self._net.ptz_accounts
+
+    @property
+    def onvif_url(self) -> str | None:
+        """The ONVIF device service of a PTZ camera (None for a fixed camera or before start)."""
+        device = self._net.onvif_device(self._cam.number)
+        return None if device is None else device.url
+
+    @property
+    def onvif_account(self) -> OnvifAccount | None:
+        return self._net.ptz_accounts.get(self._cam.number)
+
+    @property
+    def motion(self) -> PtzMotion:
+        """The motors of a live camera (position as a function of time, thread-safe)."""
+        source = self._cam.source
+        if not isinstance(source, LiveSource):
+            raise FaultError(f"camera {self.number} serves a pre-encoded loop: it has no motors")
+        return source.motion
+
+    @property
+    def scene(self) -> StreetScene:
+        """What a live camera renders (its panorama lets a test predict the picture)."""
+        source = self._cam.source
+        if not isinstance(source, LiveSource):
+            raise FaultError(f"camera {self.number} serves a pre-encoded loop: it renders no scene")
+        return source.scene
 
     @property
     def sessions(self) -> int:
@@ -119,6 +158,8 @@ class CameraHandle:
             "camera": self.number,
             "url": self.url,
             "live": self.live,
+            "ptz": self.ptz,
+            "onvif_url": self.onvif_url,
             "sessions": self.sessions,
             "frames_sent": self.frames_sent,
             "bytes_sent": self.bytes_sent,
@@ -148,9 +189,15 @@ class CameraNetwork:
         max_client_buffer_bytes: int = 2 * 1024 * 1024,
         send_buffer_bytes: int | None = 256 * 1024,
         control_port: int | None = None,
+        ptz: Mapping[int, OnvifAccount] | None = None,
+        onvif_port: int = 0,
     ) -> None:
         if count < 1 or not 0 <= live_count <= count:
             raise ValueError(f"need count ≥ 1 and 0 ≤ live_count ≤ count (got {count}, {live_count})")
+        self.ptz_accounts = dict(ptz or {})
+        outside = sorted(n for n in self.ptz_accounts if not 1 <= n <= count)
+        if outside:
+            raise ValueError(f"PTZ cameras {outside} are outside 1..{count}")
         if (username is None) != (password is None):
             raise ValueError("give both username and password, or neither")
         self.params = StreamParams(width, height, fps, bitrate_kbps, keyframe_interval_s)
@@ -158,7 +205,11 @@ class CameraNetwork:
         self._cache_dir = Path(cache_dir) if cache_dir is not None else None
         self._rtsp_port, self._control_port = rtsp_port, control_port
         auth = DigestAuth(username, password) if username is not None and password is not None else None
-        self._cameras = [Camera(n, f"CAM {n}", fps, n <= live_count) for n in range(1, count + 1)]
+        self._cameras = [
+            Camera(n, f"CAM {n}", fps, n <= live_count or n in self.ptz_accounts) for n in range(1, count + 1)
+        ]
+        self._onvif_port = onvif_port
+        self._onvif: dict[int, OnvifDevice] = {}
         self._ctx = ServerContext(
             {c.number: c for c in self._cameras},
             host,
@@ -189,6 +240,14 @@ class CameraNetwork:
     def urls(self) -> list[str]:
         return [self.url(c.number) for c in self._cameras]
 
+    def onvif_device(self, number: int) -> OnvifDevice | None:
+        return self._onvif.get(number)
+
+    @property
+    def onvif_urls(self) -> list[str | None]:
+        """Per camera, in order: its ONVIF device service URL, or None for a fixed camera."""
+        return [d.url if (d := self._onvif.get(c.number)) else None for c in self._cameras]
+
     def camera(self, number: int) -> CameraHandle:
         cam = self._ctx.cameras.get(number)
         if cam is None:
@@ -215,16 +274,39 @@ class CameraNetwork:
             server = await asyncio.start_server(control.handle, self._ctx.host, self._control_port)
             self._servers.append(server)
             self._control_port = server.sockets[0].getsockname()[1]
+        await self._start_onvif()
         self.scheduler.start_clocks()
         self._tasks = [asyncio.create_task(self.scheduler.run()), asyncio.create_task(self._reap())]
 
+    async def _start_onvif(self) -> None:
+        for index, number in enumerate(sorted(self.ptz_accounts)):
+            cam = self._ctx.cameras[number]
+            source = cam.source
+            assert isinstance(source, LiveSource)
+            state = DeviceState(
+                name=cam.name,
+                serial=f"CW-SIM-{number:04d}",
+                stream_uri=functools.partial(self.url, number),
+                motion=source.motion,
+                account=self.ptz_accounts[number],
+                width=self.params.width,
+                height=self.params.height,
+                fps=self.params.fps,
+                bitrate_kbps=self.params.bitrate_kbps,
+                gop_frames=self.params.gop_frames,
+                snapshot=source.snapshot_jpeg,
+            )
+            device = OnvifDevice(state)
+            await device.start(self._ctx.host, self._onvif_port + index if self._onvif_port else 0)
+            self._onvif[number] = device
+
     def _make_sources(self) -> None:
         loop = None
-        if self._live_count < self._count:
+        if any(not cam.live for cam in self._cameras):
             loop = LoopSource(self.params, self._loop_s, self._cache_dir)
         for cam in self._cameras:
             if cam.live:
-                cam.source = LiveSource(self.params, cam.name, cam.number, cam.capture_us)
+                cam.source = LiveSource(self.params, cam.name, cam.number, cam.capture_us, cam.due, PtzMotion())
             else:
                 cam.source = loop
 
@@ -236,6 +318,9 @@ class CameraNetwork:
                 conn.reap(now)
 
     async def stop(self) -> None:
+        for device in self._onvif.values():
+            await device.stop()
+        self._onvif.clear()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

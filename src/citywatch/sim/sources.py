@@ -4,7 +4,11 @@
   and cached on disk, packetised once in memory and shared by every camera with those
   parameters. Serving it costs a copy and a patch per frame, so hundreds of cameras are cheap.
 * ``LiveSource``: a ``StreetScene`` rendered and encoded by a worker thread a few frames ahead of
-  the schedule, with the camera's name and capture time burned in; its viewport can be moved.
+  the schedule, with the camera's name and capture time burned in. Its viewport is where the
+  camera's ``PtzMotion`` says it points at the frame's due instant. A frame is rendered no
+  earlier than ``_LIVE_LEAD_FRAMES`` intervals before it is due (and at most
+  ``_LIVE_AHEAD_FRAMES`` wait ready), so a PTZ command shows in the picture within about
+  three frame intervals; encoded frames can never be taken back (the next P-frame refers to them).
 
 Both hand out ``FrameTemplate``s (see ``rtp``); the per-frame capture-time SEI is added when the
 frame is sent, so the stamp is the scheduled capture instant whatever the source.
@@ -12,6 +16,7 @@ frame is sent, so the stamp is the scheduled capture instant whatever the source
 
 from __future__ import annotations
 
+import math
 import os
 import struct
 import tempfile
@@ -22,16 +27,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from citywatch.sim.encoder import EncodedFrame, EncoderError, H264Encoder, StreamParams
+from citywatch.sim.encoder import EncodedFrame, EncoderError, H264Encoder, StreamParams, encode_jpeg
+from citywatch.sim.ptz_motion import MAX_MAGNIFICATION, PAN_RANGE_DEG, TILT_RANGE_DEG, PtzMotion, PtzPosition
 from citywatch.sim.rtp import FrameTemplate, build_frame_template
-from citywatch.sim.scene import StreetScene, Viewport
+from citywatch.sim.scene import StreetScene, Viewport, clamp_viewport
 
-__all__ = ["FrameSource", "LiveSource", "LoopSource", "default_cache_dir", "load_or_encode_loop"]
+__all__ = [
+    "FrameSource",
+    "LiveSource",
+    "LoopSource",
+    "default_cache_dir",
+    "load_or_encode_loop",
+    "position_viewport",
+    "viewport_position",
+]
 
 _LOOP_MAGIC = b"CWLOOP2\n"
 _FRAME_HEADER = struct.Struct(">BI")
 _NAL_HEADER = struct.Struct(">I")
 _LIVE_AHEAD_FRAMES = 4
+_LIVE_LEAD_FRAMES = 2
 
 
 class FrameSource(Protocol):
@@ -137,13 +152,38 @@ class LoopSource:
         pass
 
 
-class LiveSource:
-    """Renders and encodes a live street scene in a daemon thread, a few frames ahead."""
+def position_viewport(position: PtzPosition) -> Viewport:
+    """Generic PTZ units to the scene's degrees and magnification."""
+    return Viewport(position.pan_deg, position.tilt_deg, position.magnification)
 
-    def __init__(self, params: StreamParams, name: str, seed: int, clock_us: Callable[[int], int]) -> None:
+
+def viewport_position(vp: Viewport) -> PtzPosition:
+    return PtzPosition(
+        vp.pan_deg / PAN_RANGE_DEG, vp.tilt_deg / TILT_RANGE_DEG, math.log(vp.zoom) / math.log(MAX_MAGNIFICATION)
+    ).clamped()
+
+
+class LiveSource:
+    """Renders and encodes a live street scene in a daemon thread, a few frames ahead.
+
+    ``frame_time`` maps a frame number to its due instant on the monotonic clock (the motors'
+    clock); the viewport of frame *i* is ``motion.position(frame_time(i))``.
+    """
+
+    def __init__(
+        self,
+        params: StreamParams,
+        name: str,
+        seed: int,
+        clock_us: Callable[[int], int],
+        frame_time: Callable[[int], float] | None = None,
+        motion: PtzMotion | None = None,
+    ) -> None:
         self.params, self.name = params, name
         self.scene = StreetScene(params.width, params.height, seed=seed)
+        self.motion = motion or PtzMotion()
         self._clock_us = clock_us
+        self._frame_time = frame_time or (lambda _n: self.motion.now())
         self._encoder = H264Encoder(params)
         first = self._encode(0)
         self.sps, self.pps = _parameter_sets([], self._encoder)
@@ -156,23 +196,44 @@ class LiveSource:
         self._thread.start()
 
     def set_viewport(self, pan_deg: float, tilt_deg: float, zoom: float) -> Viewport:
-        return self.scene.set_viewport(pan_deg, tilt_deg, zoom)
+        """Point the camera at once (no motor travel); clamped to the mechanical range."""
+        vp = clamp_viewport(pan_deg, tilt_deg, zoom)
+        self.motion.jump_to(viewport_position(vp))
+        return vp
+
+    def viewport(self, frame_no: int) -> Viewport:
+        return position_viewport(self.motion.position(self._frame_time(frame_no)))
+
+    def snapshot_jpeg(self) -> bytes:
+        """A JPEG of what the camera sees now (for the ONVIF snapshot URI)."""
+        now = self.motion.now()
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + "Z"
+        picture = self.scene.render(now, 0, (self.name, stamp), position_viewport(self.motion.position(now)))
+        return encode_jpeg(picture)
 
     def _encode(self, frame_no: int) -> FrameTemplate:
         stamp = datetime.fromtimestamp(self._clock_us(frame_no) / 1e6, UTC)
         labels = (self.name, stamp.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + "Z")
-        frame = self._encoder.encode(self.scene.render(frame_no / self.params.fps, frame_no, labels), frame_no)
+        picture = self.scene.render(frame_no / self.params.fps, frame_no, labels, self.viewport(frame_no))
+        frame = self._encoder.encode(picture, frame_no)
         sps, pps = self._encoder.sps or b"", self._encoder.pps or b""
         return build_frame_template(frame.nals, frame.keyframe, sps, pps)
 
     def _run(self) -> None:
+        lead_s = _LIVE_LEAD_FRAMES / self.params.fps
         while True:
             with self._cond:
-                while not self._stopped and len(self._ready) >= _LIVE_AHEAD_FRAMES:
-                    self._cond.wait()
-                if self._stopped:
-                    return
-                frame_no = max(self._next, self._wanted)  # fell behind: skip to the schedule
+                while True:
+                    if self._stopped:
+                        return
+                    if len(self._ready) >= _LIVE_AHEAD_FRAMES:
+                        self._cond.wait()
+                        continue
+                    frame_no = max(self._next, self._wanted)  # fell behind: skip to the schedule
+                    early_s = self._frame_time(frame_no) - lead_s - self.motion.now()
+                    if early_s <= 0:
+                        break
+                    self._cond.wait(timeout=early_s)  # not yet: a PTZ command may still come
             template = self._encode(frame_no)
             with self._cond:
                 self._ready.append((frame_no, template))

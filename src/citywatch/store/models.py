@@ -58,6 +58,8 @@ class Camera(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_us: Mapped[int] = mapped_column(BigInteger)
     updated_us: Mapped[int] = mapped_column(BigInteger)
+    # The owning organisation (access/models.py); None: the network operator's (the council).
+    organisation_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class Recording(Base):
@@ -213,3 +215,6 @@ class UserSession(Base):
     last_seen_us: Mapped[int] = mapped_column(BigInteger)
     expires_us: Mapped[int] = mapped_column(BigInteger, index=True)  # absolute expiry
     revoked_us: Mapped[int | None] = mapped_column(BigInteger)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    organisation_id: Mapped[int | None] = mapped_column(Integer)
+    mfa_pending: Mapped[bool] = mapped_column(Boolean, default=False)  # only MFA enrolment allowed yet

@@ -4,15 +4,27 @@ Hospital campus and the simulator's devices. Coordinates are approximate (about 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from citywatch.tracking import services
-from citywatch.tracking.models import ZoneRow
+from citywatch.tracking.domain import utcnow
+from citywatch.tracking.models import DeviceRow, ZoneRow
+from citywatch.tracking.profiles import Contact, MissingPersonProfile, Place, ProfileStore
 
-__all__ = ["CAMPUS", "CLAYBROOK", "DEMO_DEVICES", "FULHAM_BROADWAY", "FULHAM_PALACE_ROAD_LON", "seed_demo"]
+__all__ = [
+    "CAMPUS",
+    "CLAYBROOK",
+    "DEMO_DEVICES",
+    "DEMO_PROFILES",
+    "FULHAM_BROADWAY",
+    "FULHAM_PALACE_ROAD_LON",
+    "seed_demo",
+    "seed_demo_profiles",
+]
 
 CLAYBROOK = (51.4866, -0.2187)  # dementia and complex mental health unit: inner safe zone
 CAMPUS = (51.4875, -0.2199)  # Charing Cross Hospital
@@ -47,3 +59,42 @@ def seed_demo(session: Session, *, interval_s: float = 20.0) -> None:
         services.register_device(
             session, identifier, protocol, name, profile=profile, covert=covert, expected_interval_s=interval_s
         )
+
+
+# Invented people for the demo's Herbert Protocol forms (no real person is described).
+DEMO_PROFILES = {
+    "864717003283581": MissingPersonProfile(
+        preferred_name="Peggy",
+        description="Woman, 81, 5 ft 2, slight build, short white hair; usually a red wool coat and a green scarf",
+        photo_ref="demo photo (none stored)",
+        conditions="Alzheimer's disease (moderate); hard of hearing on the left",
+        medication="donepezil 10 mg at night; carries no medication",
+        routines="Asks for the bus to Putney after lunch; likes the river path by Craven Cottage",
+        languages="English",
+        places=(
+            Place("Former home, Lillie Road", "lived there 40 years", 51.4831, -0.2089),
+            Place("Bishop's Park by the river", "walked the dog there daily", 51.4716, -0.2192),
+        ),
+        contacts=(
+            Contact("Jane Doe", "daughter", "07700 900123"),
+            Contact("Claybrook nurses' station", "", "020 7946 0000"),
+        ),
+    ),
+    "8800000015": MissingPersonProfile(
+        preferred_name="Stan",
+        description="Man, 77, 6 ft, walks with a stick; grey flat cap and a navy anorak",
+        conditions="Vascular dementia; type 2 diabetes",
+        medication="metformin with meals (misses a dose if out over lunch)",
+        routines="Looks for his old workplace, the bus garage on Fulham Palace Road",
+        places=(Place("Former bus garage, Fulham Palace Road", "worked there as a driver", 51.4853, -0.2214),),
+        contacts=(Contact("John Doe", "son", "07700 900456"),),
+    ),
+}
+
+
+def seed_demo_profiles(session: Session, store: ProfileStore) -> None:
+    """Herbert Protocol forms for the demo walkers, unless they have one (idempotent)."""
+    for identifier, profile in DEMO_PROFILES.items():
+        device_id = session.scalar(select(DeviceRow.id).where(DeviceRow.identifier == identifier))
+        if device_id is not None and store.get(device_id) is None:
+            store.put(device_id, replace(profile, updated=utcnow(), updated_by="demo"))

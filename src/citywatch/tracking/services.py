@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from citywatch.tracking.domain import AlertState, Profile, from_us, to_us, utcnow
@@ -26,11 +26,14 @@ __all__ = [
     "PositionView",
     "ZoneView",
     "acknowledge_alert",
+    "add_alert_note",
     "assign_alert",
     "close_alert",
     "create_zone",
     "escalate_alert",
     "get_alert",
+    "get_device",
+    "latest_positions",
     "list_alerts",
     "list_devices",
     "list_zones",
@@ -137,6 +140,43 @@ def list_devices(session: Session, *, include_covert: bool = False) -> list[Devi
     return [_device_view(r) for r in session.scalars(q)]
 
 
+def get_device(session: Session, device_id: int, *, include_covert: bool = False) -> DeviceView:
+    return _device_view(_device(session, device_id, include_covert))
+
+
+def latest_positions(session: Session, device_ids: list[int]) -> dict[int, PositionView]:
+    """Each device's newest accepted fix (not archived, valid): where it is now."""
+    if not device_ids:
+        return {}
+    newest = (
+        select(PositionRow.device_id, func.max(PositionRow.fix_us).label("fix_us"))
+        .where(PositionRow.device_id.in_(device_ids), PositionRow.archived.is_(False), PositionRow.valid.is_(True))
+        .group_by(PositionRow.device_id)
+        .subquery()
+    )
+    q = (
+        select(PositionRow)
+        .join(newest, (PositionRow.device_id == newest.c.device_id) & (PositionRow.fix_us == newest.c.fix_us))
+        .order_by(PositionRow.id)
+    )
+    return {r.device_id: _position_view(r) for r in session.scalars(q)}
+
+
+def _position_view(r: PositionRow) -> PositionView:
+    return PositionView(
+        r.id,
+        from_us(r.fix_us),
+        r.latitude,
+        r.longitude,
+        r.speed_kmh,
+        r.course,
+        r.accuracy_m,
+        r.valid,
+        r.archived,
+        dict(r.attributes),
+    )
+
+
 def register_device(
     session: Session,
     identifier: str,
@@ -194,20 +234,7 @@ def positions(
     for r in session.scalars(q):
         if not include_filtered and (not r.valid or "filtered" in r.attributes):
             continue
-        out.append(
-            PositionView(
-                r.id,
-                from_us(r.fix_us),
-                r.latitude,
-                r.longitude,
-                r.speed_kmh,
-                r.course,
-                r.accuracy_m,
-                r.valid,
-                r.archived,
-                dict(r.attributes),
-            )
-        )
+        out.append(_position_view(r))
     return out
 
 
@@ -251,12 +278,20 @@ def list_alerts(
     states: list[str] | None = None,
     device_id: int | None = None,
     include_covert: bool = False,
+    raised_since: datetime | None = None,
     limit: int = 200,
 ) -> list[AlertView]:
-    """Most urgent first, then newest."""
+    """Most urgent first, then newest. With ``states`` and ``raised_since`` together, alerts matching
+    either are returned (the control room's "open, and everything recent")."""
     q = select(AlertRow).join(DeviceRow, DeviceRow.id == AlertRow.device_id)
-    if states:
-        q = q.where(AlertRow.state.in_([AlertState(s).value for s in states]))
+    in_states = AlertRow.state.in_([AlertState(s).value for s in states]) if states else None
+    recent = AlertRow.raised_us >= to_us(raised_since) if raised_since is not None else None
+    if in_states is not None and recent is not None:
+        q = q.where(or_(in_states, recent))
+    elif in_states is not None:
+        q = q.where(in_states)
+    elif recent is not None:
+        q = q.where(recent)
     if device_id is not None:
         q = q.where(AlertRow.device_id == device_id)
     if not include_covert:
@@ -302,6 +337,18 @@ def _transition(
     for key, value in changes.items():
         setattr(row, key, value)
     row.notes = [*row.notes, {"at_us": now, "by": by, "action": to.value, "text": note or ""}]
+    session.commit()
+    return _alert_view(row)
+
+
+def add_alert_note(
+    session: Session, alert_id: int, by: str, action: str, text: str, *, include_covert: bool = False
+) -> AlertView:
+    """Record something done about an alert without changing its state (e.g. shared with police)."""
+    row = _alert(session, alert_id, include_covert)
+    now = to_us(utcnow())
+    row.updated_us = now
+    row.notes = [*row.notes, {"at_us": now, "by": by, "action": action, "text": text}]
     session.commit()
     return _alert_view(row)
 

@@ -56,6 +56,7 @@ class CameraRecorder:
             file_duration_s=settings.file_duration_s,
             live=live,
             last_end_us=last_end_us,
+            live_part_ms=settings.live_part_ms,
         )
         self._thread = threading.Thread(target=self._run, name=f"camera-{camera.id}", daemon=True)
         self._source_class: type[RtspSource] | type[NativeRtspSource] = (

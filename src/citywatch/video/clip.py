@@ -26,7 +26,7 @@ from citywatch.video.playback_errors import NoFootage, RecordingMissing
 from citywatch.video.playlist import pick_segments
 from citywatch.video.recording_query import RecordingRef
 
-__all__ = ["Clip", "ClipPart", "build_clip", "read_file_range"]
+__all__ = ["Clip", "ClipPart", "build_clip", "patch_fragment", "read_file_range"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +79,12 @@ def read_file_range(file: Path, offset: int, size: int) -> bytes:
 
 def _patched_fragment(part: ClipPart) -> bytes:
     data = bytearray(read_file_range(part.file, part.offset, part.size))
+    patch_fragment(data, part)
+    return bytes(data)
+
+
+def patch_fragment(data: bytearray | memoryview, part: ClipPart) -> None:
+    """Renumber one recorded fragment (``data``, read from ``part``) in place for its place in the clip."""
     for header in iter_boxes(memoryview(data)):
         if header.kind == b"prft" and data[header.body_offset] == 1:
             struct.pack_into(">Q", data, header.body_offset + 16, part.tfdt_90k)
@@ -89,10 +95,9 @@ def _patched_fragment(part: ClipPart) -> bytes:
                 elif child.kind == b"traf":
                     _patch_tfdt(data, child.body_offset, child.end, part.tfdt_90k)
             break
-    return bytes(data)
 
 
-def _patch_tfdt(data: bytearray, start: int, end: int, tfdt_90k: int) -> None:
+def _patch_tfdt(data: bytearray | memoryview, start: int, end: int, tfdt_90k: int) -> None:
     for box in iter_boxes(memoryview(data), start, end):
         if box.kind == b"tfdt":
             if data[box.body_offset] != 1:

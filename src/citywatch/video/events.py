@@ -60,7 +60,8 @@ class RunEnded:
 
 @dataclass(frozen=True, slots=True)
 class FragmentOut:
-    """One GOP as written to disk, for live viewers."""
+    """Media for live viewers: a whole GOP as written to disk, or a part of one (``key`` false unless it
+    starts with the keyframe) sent before the GOP ends so viewers need not wait for it."""
 
     camera_id: int
     run_id: str
@@ -68,6 +69,7 @@ class FragmentOut:
     data: bytes
     start_us: int
     duration_90k: int
+    key: bool = True
 
 
 class RecordingSink(Protocol):

@@ -1,10 +1,12 @@
 """Live fan-out in the API process: one subscription per camera to its recorder, shared by all viewers.
 
 The first viewer of a camera connects the hub to the recorder worker's publisher (``live_publisher``);
-later viewers share that one feed, so the camera still sees the recorder's single RTSP session. Each
-viewer has a queue of at most ``max_queued`` GOPs; a viewer that falls behind has its queue dropped
-and continues with the newest GOP (each GOP starts with a keyframe), so a stalled viewer costs at
-most ``max_queued`` GOPs of memory. The init segment is re-sent whenever the run changes.
+later viewers share that one feed, so the camera still sees the recorder's single RTSP session. Media
+arrives as parts of GOPs (about 200 ms each) so that viewers need not wait for a GOP to end. Each
+viewer has a queue of at most ``max_queued`` parts; a viewer that falls behind has its queue dropped
+and continues at the next part that starts with a keyframe, so a stalled viewer costs at most
+``max_queued`` parts of memory and never receives undecodable media. A new viewer starts with the
+current GOP's parts so far. The init segment is re-sent whenever the run changes.
 """
 
 from __future__ import annotations
@@ -33,11 +35,18 @@ class LiveViewer:
         self._ended = False
         self.skipped = 0
         self.delivered = 0
+        self._need_key = True  # a viewer's first media must start with a keyframe
 
     def offer(self, fragment: LiveFragment) -> None:
         if len(self._queue) >= self._max:
             self.skipped += len(self._queue)
-            self._queue.clear()  # skip forward: the newest GOP starts with a keyframe
+            self._queue.clear()
+            self._need_key = True  # skip forward to the next keyframe: media between would not decode
+        if self._need_key:
+            if not fragment.key:
+                self.skipped += 1
+                return
+            self._need_key = False
         self._queue.append(fragment)
         self._ready.set()
 
@@ -50,7 +59,7 @@ class LiveViewer:
         return sum(len(f.data) for f in self._queue)
 
     async def next(self) -> LiveFragment | None:
-        """The next GOP, or None when the feed has ended."""
+        """The next part of a GOP, or None when the feed has ended."""
         while not self._queue:
             if self._ended:
                 return None
@@ -66,7 +75,7 @@ class _Feed:
         self.path = path
         self.viewers: set[LiveViewer] = set()
         self.connected = asyncio.Event()
-        self.latest: LiveFragment | None = None
+        self.current_gop: list[LiveFragment] = []  # parts since the newest keyframe, for new viewers
         self.task: asyncio.Task[None] | None = None
         self.connects = 0
 
@@ -100,15 +109,18 @@ class _Feed:
             if decoded is not None:
                 run_id, init = decoded
                 continue
-            start_us, duration_90k, data = decode_fragment(body)
-            fragment = LiveFragment(run_id, init, data, start_us, duration_90k)
-            self.latest = fragment
+            start_us, duration_90k, data, key = decode_fragment(body)
+            fragment = LiveFragment(run_id, init, data, start_us, duration_90k, key)
+            if key:
+                self.current_gop = [fragment]
+            elif self.current_gop:
+                self.current_gop.append(fragment)
             for viewer in list(self.viewers):
                 viewer.offer(fragment)
 
 
 class LiveHub:
-    def __init__(self, run_dir: Path, *, max_queued: int = 2, connect_timeout_s: float = 3.0) -> None:
+    def __init__(self, run_dir: Path, *, max_queued: int = 12, connect_timeout_s: float = 3.0) -> None:
         self._run_dir = run_dir
         self._max_queued = max_queued
         self._connect_timeout_s = connect_timeout_s
@@ -116,7 +128,7 @@ class LiveHub:
 
     @contextlib.asynccontextmanager
     async def watch(self, camera_id: int) -> AsyncIterator[LiveViewer]:
-        """A viewer of the camera's live GOPs for the ``async with`` block."""
+        """A viewer of the camera's live media for the ``async with`` block."""
         feed = self._feeds.get(camera_id)
         if feed is None:
             feed = _Feed(camera_id, live_socket_path(self._run_dir, camera_id))
@@ -126,8 +138,9 @@ class LiveHub:
         if feed.task is None or feed.task.done():
             feed.task = asyncio.create_task(feed.run(), name=f"live-feed-{camera_id}")
         try:
-            if feed.latest is not None:
-                viewer.offer(feed.latest)
+            if feed.current_gop:
+                for fragment in feed.current_gop:
+                    viewer.offer(fragment)
             else:
                 try:
                     await asyncio.wait_for(feed.connected.wait(), self._connect_timeout_s)

@@ -1,10 +1,10 @@
 """The recorder side of live view: a camera's GOPs published on a Unix socket to local subscribers.
 
 Runs inside a recorder worker; ``publish`` is the segmenter's ``live`` callback, called on the
-camera's thread once per GOP, and never blocks it: each subscriber (normally the one API process)
-has its own sender thread and a queue of at most ``max_queued`` GOPs. When a subscriber falls
-behind, its queue is dropped and it continues with the newest GOP (GOPs start with a keyframe, so
-it stays decodable). A new subscriber is sent the newest complete GOP at once.
+camera's thread for each part of a GOP (about 200 ms of media), and never blocks it: each subscriber
+(normally the one API process) has its own sender thread and a queue of at most ``max_queued`` parts.
+When a subscriber falls behind, its queue is dropped and it continues at the next part that starts
+with a keyframe, so it stays decodable. A new subscriber is sent the current GOP's parts at once.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ class _Subscriber:
         self._cond = threading.Condition()
         self._closed = False
         self._sent_init: tuple[str, bytes] | None = None
+        self._need_key = True
         self.skipped = 0
         self._thread = threading.Thread(target=self._run, name="live-subscriber", daemon=True)
         self._thread.start()
@@ -42,6 +43,12 @@ class _Subscriber:
             if len(self._queue) >= self._max:
                 self.skipped += len(self._queue)
                 self._queue.clear()
+                self._need_key = True
+            if self._need_key:
+                if not fragment.key:
+                    self.skipped += 1
+                    return
+                self._need_key = False
             self._queue.append(fragment)
             self._cond.notify()
 
@@ -69,7 +76,9 @@ class _Subscriber:
                 if key != self._sent_init:
                     self.conn.sendall(encode_init(fragment.run_id, fragment.init_segment))
                     self._sent_init = key
-                self.conn.sendall(encode_fragment(fragment.start_us, fragment.duration_90k, fragment.data))
+                self.conn.sendall(
+                    encode_fragment(fragment.start_us, fragment.duration_90k, fragment.data, fragment.key)
+                )
         except OSError:
             pass
         finally:
@@ -79,12 +88,12 @@ class _Subscriber:
 
 
 class LivePublisher:
-    def __init__(self, path: Path, *, max_queued: int = 3) -> None:
+    def __init__(self, path: Path, *, max_queued: int = 16) -> None:
         self.path = path
         self._max_queued = max_queued
         self._subscribers: list[_Subscriber] = []
         self._lock = threading.Lock()
-        self._latest: FragmentOut | None = None
+        self._current_gop: list[FragmentOut] = []
         self._server: socket.socket | None = None
         self._thread: threading.Thread | None = None
 
@@ -110,13 +119,16 @@ class LivePublisher:
             subscriber = _Subscriber(conn, self._max_queued)
             with self._lock:
                 self._subscribers = [s for s in self._subscribers if not s.closed] + [subscriber]
-                latest = self._latest
-            if latest is not None:
-                subscriber.offer(latest)
+                current = list(self._current_gop)
+            for fragment in current:
+                subscriber.offer(fragment)
 
     def publish(self, fragment: FragmentOut) -> None:
         with self._lock:
-            self._latest = fragment
+            if fragment.key:
+                self._current_gop = [fragment]
+            elif self._current_gop:
+                self._current_gop.append(fragment)
             subscribers = self._subscribers
         for subscriber in subscribers:
             if not subscriber.closed:

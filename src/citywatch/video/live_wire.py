@@ -2,7 +2,9 @@
 
 Messages: 4-byte big-endian length, 1-byte kind, payload.
   ``I``: init segment; payload = run id (36 ASCII bytes) + ``ftyp``/``moov``.
-  ``F``: one GOP; payload = start (µs UTC, int64) + duration (90 kHz, uint32) + ``[prft] moof mdat``.
+  ``F``: media starting with a keyframe (a GOP, or its first part); payload = start (µs UTC, int64) +
+       duration (90 kHz, uint32) + ``[prft] moof mdat``.
+  ``P``: a later part of the same GOP, same payload; decodable only after the ``F`` and ``P`` before it.
 An ``I`` precedes the first ``F`` a subscriber gets and every ``F`` of a new run or stream setting.
 """
 
@@ -32,13 +34,14 @@ _MAX_UNIX_PATH = 100
 
 @dataclass(frozen=True, slots=True)
 class LiveFragment:
-    """One GOP for live viewers, with the init segment that decodes it."""
+    """A GOP, or a part of one, for live viewers, with the init segment that decodes it."""
 
     run_id: str
     init: bytes
     data: bytes
     start_us: int
     duration_90k: int
+    key: bool = True  # starts with a keyframe: a viewer may begin (or skip forward to) here
 
 
 def live_socket_path(run_dir: Path, camera_id: int) -> Path:
@@ -58,8 +61,8 @@ def encode_init(run_id: str, init: bytes) -> bytes:
     return _message(b"I", run_id.encode().ljust(36)[:36] + init)
 
 
-def encode_fragment(start_us: int, duration_90k: int, data: bytes) -> bytes:
-    return _message(b"F", _FRAG.pack(start_us, duration_90k) + data)
+def encode_fragment(start_us: int, duration_90k: int, data: bytes, key: bool = True) -> bytes:
+    return _message(b"F" if key else b"P", _FRAG.pack(start_us, duration_90k) + data)
 
 
 def message_length(header: bytes) -> int:
@@ -76,9 +79,9 @@ def decode_init(body: bytes) -> tuple[str, bytes] | None:
     return body[1:37].decode().strip(), body[37:]
 
 
-def decode_fragment(body: bytes) -> tuple[int, int, bytes]:
-    """``(start_us, duration_90k, data)`` of an ``F`` message."""
-    if body[:1] != b"F":
+def decode_fragment(body: bytes) -> tuple[int, int, bytes, bool]:
+    """``(start_us, duration_90k, data, key)`` of an ``F`` or ``P`` message."""
+    if body[:1] not in (b"F", b"P"):
         raise ValueError(f"unknown live message kind {body[:1]!r}")
     start_us, duration = _FRAG.unpack_from(body, 1)
-    return int(start_us), int(duration), body[1 + _FRAG.size :]
+    return int(start_us), int(duration), body[1 + _FRAG.size :], body[:1] == b"F"

@@ -70,6 +70,7 @@ class Segmenter:
         file_duration_s: float = 60.0,
         live: Callable[[FragmentOut], None] | None = None,
         last_end_us: int = 0,
+        live_part_ms: float = 200.0,
     ) -> None:
         self.camera_id = camera_id
         self.media_dir = media_dir
@@ -92,6 +93,11 @@ class Segmenter:
         self._tail_err_us = 0
         self.frames_written = 0
         self.bytes_written = 0
+        # Live parts: media sent to live viewers before its GOP ends (0 ms: whole GOPs only).
+        self.live_part_90k = round(live_part_ms * 90)
+        self._live_sent = 0  # frames of the current GOP already sent live
+        self._live_seq = 0
+        self._live_map: tuple[int, int, float] | None = None  # the open file's time model, for parts
 
     # -- input -----------------------------------------------------------------------------
     def set_params(self, params: AvcParams | None) -> None:
@@ -109,6 +115,7 @@ class Segmenter:
         if not frame.key:
             if self._gop:
                 self._gop.append(frame)
+                self._maybe_send_part()
             return  # before the first keyframe of a run: nothing to decode from
         if self._gop:
             self._flush_gop(next_dts=frame.dts_90k)
@@ -118,6 +125,7 @@ class Segmenter:
         if not self._in_run:
             self._start_run(frame)
         self._gop = [frame]
+        self._live_sent = 0
 
     def end_run(self, reason: str, detail: str) -> None:
         """The connection ended (or media time broke): write what is buffered, close the file."""
@@ -125,6 +133,7 @@ class Segmenter:
             self._flush_gop(next_dts=self._gop[-1].dts_90k + self._last_frame_90k)
             self._gop = []
         self._close_file()
+        self._live_map = None
         if self._in_run:
             self._in_run = False
             self.sink.run_ended(RunEnded(self.camera_id, self.last_end_us, reason, detail))
@@ -140,6 +149,7 @@ class Segmenter:
         if self._params is not None and self._file is not None:
             log.info("camera %d: stream parameters changed; starting a new file", self.camera_id)
             self._close_file()
+        self._live_map = None  # the new parameters' init segment exists once the GOP is written
         self._params = params
 
     def _start_run(self, first: Frame) -> None:
@@ -148,6 +158,7 @@ class Segmenter:
         self._run_seq = 0
         self._run_origin_dts = first.dts_90k
         self._fragment_seq = 0
+        self._live_map = None
         self._file_target_90k = max(90_000, round(self.file_duration_90k * (0.5 + stagger_fraction(self.camera_id))))
 
     def _flush_gop(self, *, next_dts: int) -> None:
@@ -191,7 +202,12 @@ class Segmenter:
         self.bytes_written += len(data)
         self.sink.recording_updated(rec.snapshot())
         if self.live is not None:
-            self.live(FragmentOut(self.camera_id, self._run_id, self._init, data, start_us, duration))
+            if self._live_sent:  # the GOP's first parts went out already: send the rest
+                self._send_part(gop[self._live_sent :], next_dts)
+            else:
+                self.live(FragmentOut(self.camera_id, self._run_id, self._init, data, start_us, duration))
+        self._live_sent = 0
+        self._live_map = (rec.start_us, rec.media_start_90k, rec.rate_ppm)
         if rec.duration_90k >= self._file_target_90k:
             self._close_file()
             self._file_target_90k = self.file_duration_90k
@@ -199,6 +215,33 @@ class Segmenter:
             detail = f"wall clock off by {self._tail_err_us / 1000:.0f} ms; re-anchoring"
             log.warning("camera %d: %s", self.camera_id, detail)
             self.end_run("clock_step", detail)
+
+    def _maybe_send_part(self) -> None:
+        """Send the frames of the current GOP not yet sent live once they make a part's worth.
+
+        The newest frame is held back: its duration is known only when the next frame arrives.
+        """
+        if self.live is None or self.live_part_90k <= 0 or self._live_map is None:
+            return
+        gop, first = self._gop, self._live_sent
+        if gop[-1].dts_90k - gop[first].dts_90k >= self.live_part_90k:
+            self._send_part(gop[first:-1], gop[-1].dts_90k)
+            self._live_sent = len(gop) - 1
+
+    def _send_part(self, frames: list[Frame], next_dts: int) -> None:
+        assert self.live is not None and self._live_map is not None and frames
+        samples = []
+        for i, f in enumerate(frames):
+            nxt = frames[i + 1].dts_90k if i + 1 < len(frames) else next_dts
+            samples.append(Sample(f.data, nxt - f.dts_90k, f.pts_90k - f.dts_90k))
+        media0 = frames[0].dts_90k - self._run_origin_dts
+        map_start_us, map_media_90k, rate_ppm = self._live_map
+        start_us = wall_us(map_start_us, media0 - map_media_90k, rate_ppm)
+        data = build_fragment(self._live_seq, media0, samples, wall_clock_us=start_us)
+        self._live_seq += 1
+        key = frames[0].key
+        duration = next_dts - frames[0].dts_90k
+        self.live(FragmentOut(self.camera_id, self._run_id, self._init, data, start_us, duration, key=key))
 
     def _open_file(self, gop: list[Frame], media0: int) -> None:
         assert self._params is not None

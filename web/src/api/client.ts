@@ -3,7 +3,7 @@ import type {
   Alarm,
   Camera,
   Health,
-  Layout,
+  LayoutWire,
   LoginRequest,
   LoginResponse,
   Timeline,
@@ -17,6 +17,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The server's machine-readable reason (`justification_required`, `totp_required`…), or "". */
+    readonly code: string = "",
   ) {
     super(message);
     this.name = "ApiError";
@@ -57,7 +59,8 @@ export function wsUrl(path: string): string {
   return url.toString();
 }
 
-async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+/** One JSON call with the session cookie and CSRF header; failures become ApiError with the server's words. */
+export async function apiRequest<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET") {
@@ -79,14 +82,16 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
   }
   if (!res.ok) {
     let message = res.statusText || `HTTP ${res.status}`;
+    let code = "";
     try {
-      const data = (await res.json()) as { detail?: unknown };
+      const data = (await res.json()) as { detail?: unknown; code?: unknown };
       if (typeof data.detail === "string") message = data.detail;
+      if (typeof data.code === "string") code = data.code;
     } catch {
       /* not JSON */
     }
     if (res.status === 401 && path !== "/auth/login") unauthorisedListeners.forEach((fn) => fn());
-    throw new ApiError(res.status, message);
+    throw new ApiError(res.status, message, code);
   }
   if (res.status === 204) return undefined as T;
   const text = await res.text();
@@ -96,45 +101,40 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
 const enc = encodeURIComponent;
 
 export const api = {
-  health: () => request<Health>("GET", "/health"),
+  health: () => apiRequest<Health>("GET", "/health"),
   login: async (body: LoginRequest): Promise<LoginResponse> => {
-    const res = await request<LoginResponse>("POST", "/auth/login", body);
+    const res = await apiRequest<LoginResponse>("POST", "/auth/login", body);
     setCsrfToken(res.csrf_token);
     return res;
   },
-  me: (signal?: AbortSignal) => request<User | { user: User }>("GET", "/auth/me", undefined, signal),
+  me: (signal?: AbortSignal) => apiRequest<User | { user: User }>("GET", "/auth/me", undefined, signal),
   logout: async (): Promise<void> => {
     try {
-      await request<void>("POST", "/auth/logout", {});
+      await apiRequest<void>("POST", "/auth/logout", {});
     } finally {
       setCsrfToken(null);
     }
   },
   cameras: async (signal?: AbortSignal): Promise<Camera[]> =>
-    (await request<Camera[]>("GET", "/cameras", undefined, signal)).map((c) => ({ ...c, id: String(c.id) })),
+    (await apiRequest<Camera[]>("GET", "/cameras", undefined, signal)).map((c) => ({ ...c, id: String(c.id) })),
   timeline: (id: string, start: Date, end: Date, signal?: AbortSignal) =>
-    request<Timeline>(
+    apiRequest<Timeline>(
       "GET",
       `/cameras/${enc(id)}/timeline?start=${enc(iso(start))}&end=${enc(iso(end))}`,
       undefined,
       signal,
     ),
   alarms: async (signal?: AbortSignal): Promise<Alarm[]> =>
-    (await request<Alarm[]>("GET", "/alarms?open=true", undefined, signal)).map((a) => ({
+    (await apiRequest<Alarm[]>("GET", "/alarms?open=true", undefined, signal)).map((a) => ({
       ...a,
       camera_id: a.camera_id === null ? null : String(a.camera_id),
     })),
-  layouts: async (): Promise<Layout[]> =>
-    (await request<Layout[]>("GET", "/layouts")).map((l) => ({
-      ...l,
-      tiles: l.tiles.map((t) => (t === null ? null : String(t))),
-    })),
-  saveLayout: (layout: Layout) =>
-    request<Layout>("PUT", `/layouts/${enc(layout.name)}`, {
-      grid: layout.grid,
-      tiles: layout.tiles.map((t) => (t !== null && /^\d+$/.test(t) ? Number(t) : t)),
-    }),
-  uiSettings: () => request<UiSettings>("GET", "/settings/ui"),
+  layouts: () => apiRequest<LayoutWire[]>("GET", "/layouts"),
+  saveLayout: (name: string, body: Omit<LayoutWire, "name" | "updated">) =>
+    apiRequest<LayoutWire>("PUT", `/layouts/${enc(name)}`, body),
+  deleteLayout: (name: string) => apiRequest<void>("DELETE", `/layouts/${enc(name)}`),
+  uiSettings: () => apiRequest<UiSettings>("GET", "/settings/ui"),
+  saveUiSettings: (settings: UiSettings) => apiRequest<UiSettings>("PUT", "/settings/ui", settings),
 };
 
 /** ISO 8601 UTC with millisecond precision and `Z`, as the API expects. */

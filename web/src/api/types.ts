@@ -97,7 +97,16 @@ export interface Layout {
   tiles: (string | null)[];
 }
 
+/** A saved layout as the server stores it: per tile, a camera and its mode, or an empty tile. */
+export interface LayoutWire {
+  name: string;
+  grid: GridSize;
+  tiles: ({ camera_id: number; mode: "live" | "playback" } | null)[];
+  updated?: Iso;
+}
+
 export interface UiSettings {
   tile_url?: string | null;
   tile_attribution?: string | null;
+  default_layout?: string | null;
 }

@@ -1,6 +1,8 @@
 /** One camera: the video, its timeline scrubber and transport controls, details and places for later tools. */
 import { useMemo } from "react";
 import { urls } from "../api/client";
+import { JustifiedLink } from "../auth/Justification";
+import { ViewedBy } from "../auth/ViewedBy";
 import { StateOverlay, Panel } from "../common/StateOverlay";
 import { formatLondon, parseIso } from "../common/time";
 import { navigate } from "../common/router";
@@ -45,10 +47,11 @@ export function CameraView({ cameraId, at }: { cameraId: string | undefined; at:
           <span className={`pill status-${s}`}>{STATUS_LABEL[s]}</span>
           {camera.status?.fps ? <span className="muted">{camera.status.fps.toFixed(0)} fps</span> : null}
           {camera.status?.bitrate_kbps ? <span className="muted">{Math.round(camera.status.bitrate_kbps)} kbit/s</span> : null}
+          <ViewedBy cameraId={camera.id} />
           <span className="spacer" />
-          <a className="button small" href={urls.snapshot(camera.id, pb.cursor ? new Date(pb.cursor) : undefined)} target="_blank" rel="noreferrer">
+          <JustifiedLink className="button small" cameraId={camera.id} href={urls.snapshot(camera.id, pb.cursor ? new Date(pb.cursor) : undefined)}>
             Snapshot
-          </a>
+          </JustifiedLink>
         </div>
         <div className="camera-video">
           <VideoTile

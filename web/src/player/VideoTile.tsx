@@ -68,17 +68,26 @@ export function VideoTile({ camera, mode, startAt, compact, onWallTime, ref }: P
   fpsRef.current = camera.status?.fps || 25;
   const startRef = useRef(startAt);
   startRef.current = startAt;
+  const seekRef = useRef(0); // the instant last asked for, for a retry after a justification
 
   useEffect(() => {
     const video = videoRef.current;
     if (!video) return;
-    const onState = (s: LiveState | PlaybackState, detail?: string) => setState({ s, detail });
+    const onState = (s: LiveState | PlaybackState, detail?: string) => {
+      setState({ s, detail });
+      // Access hook: refused playback may only want a stated justification (auth/Justification.tsx prompts, then retries).
+      if (s === "denied" && mode === "playback") {
+        const retry = () => (source.current?.kind === "playback" ? source.current.p.seek(seekRef.current) : undefined);
+        window.dispatchEvent(new CustomEvent("cw:footage-denied", { detail: { cameraId: camera.id, retry } }));
+      }
+    };
     if (mode === "live") {
       source.current = { kind: "live", p: new LivePlayer(video, camera.id, { onState }) };
     } else {
       const p = new PlaybackPlayer(video, camera.id, { onState });
       source.current = { kind: "playback", p };
-      p.seek(startRef.current ?? Date.now() - 60_000);
+      seekRef.current = startRef.current ?? Date.now() - 60_000;
+      p.seek(seekRef.current);
     }
     // For diagnostics and the benchmark: the player behind this <video>.
     (video as HTMLVideoElement & { cwPlayer?: unknown }).cwPlayer = source.current.p;
@@ -128,6 +137,7 @@ export function VideoTile({ camera, mode, startAt, compact, onWallTime, ref }: P
     () => ({
       seek: (t) => {
         const s = source.current;
+        seekRef.current = t;
         if (s?.kind === "playback") s.p.seek(t);
       },
       play: () => {

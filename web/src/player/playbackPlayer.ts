@@ -1,13 +1,16 @@
 /**
  * Recorded playback through hls.js. Each playlist covers a small window from just before the instant asked
  * for (ten minutes, then the next window when it ends); seeks into what is buffered move the play head, others
- * load a new window. `currentTime` ↔ wall-clock time goes through each fragment's EXT-X-PROGRAM-DATE-TIME,
- * exact for buffered fragments (where hls.js really put them), estimated from the playlist otherwise.
+ * load a new window. `currentTime` ↔ wall-clock time goes through the EXT-X-PROGRAM-DATE-TIME of the fragment
+ * that holds the position, at the place hls.js really put that fragment (see wallClock.ts); fragments are
+ * fetched exactly as the playlist's byte ranges say (see exactRange.ts).
  */
 // The light build: no subtitles, alternate audio or DRM, which recorded CCTV never has.
 import Hls from "hls.js/light";
 import type { Fragment, LevelDetails } from "hls.js";
 import { urls } from "../api/client";
+import { ExactRangeLoader } from "./exactRange";
+import { WallClockMap } from "./wallClock";
 
 export type PlaybackState = "loading" | "playing" | "paused" | "norecording" | "denied" | "error";
 
@@ -17,31 +20,13 @@ export interface PlaybackOptions {
   windowAfterMs?: number;
 }
 
-interface Mapped {
-  frag: Fragment;
-  pdt: number;
-}
-
-/**
- * Where the first buffered fragment of a continuous run (one discontinuity sequence) landed in the media
- * element, and its wall-clock start. Within a run media time and wall-clock time advance together (the recorder
- * stamps both from the same clock), so one anchor maps the whole run; hls.js's own start and duration for later
- * fragments are not used because with multi-GOP segments near the live edge they sometimes overlap.
- */
-interface Anchor {
-  cc: number;
-  start: number;
-  pdt: number;
-}
-
 function debug(...args: unknown[]): void {
   if ((globalThis as { cwDebug?: boolean }).cwDebug) console.debug("[playback]", ...args);
 }
 
 export class PlaybackPlayer {
   private hls: Hls | null = null;
-  private frags: Mapped[] = [];
-  private anchors = new Map<number, Anchor>();
+  private readonly clock = new WallClockMap();
   private refine = false;
   private target: number | null = null;
   private wantPlaying = true;
@@ -59,9 +44,9 @@ export class PlaybackPlayer {
     video.addEventListener("ended", this.onEnded);
   }
 
-  /** Diagnostics: the fragments of the loaded window as [media start s, wall-clock ms, duration s]. */
+  /** Diagnostics: the buffered fragments as [media start s, wall-clock ms, duration s]. */
   debugFragments(): [number, number, number][] {
-    return this.frags.map((f) => [f.frag.start, f.pdt, f.frag.duration]);
+    return this.clock.debugPlaced();
   }
 
   static supported(): boolean {
@@ -73,52 +58,44 @@ export class PlaybackPlayer {
     return this.wallAt(this.video.currentTime);
   }
 
+  /** Wall-clock ms shown at media position `mediaS`; null until the fragment holding it is buffered. */
   wallAt(mediaS: number): number | null {
-    const f = this.fragAtMedia(mediaS);
-    if (!f) return null;
-    const a = this.anchors.get(f.frag.cc);
-    return a ? a.pdt + (mediaS - a.start) * 1000 : f.pdt + (mediaS - f.frag.start) * 1000;
+    return this.clock.wallAt(mediaS);
   }
 
-  /** Media position for wall-clock `t`, or null when no fragment of the loaded window holds it. */
+  /** Media position for wall-clock `t`: exact once buffered, else the playlist's estimate; null outside it. */
   mediaAt(t: number): number | null {
-    const f = this.fragAtWall(t);
-    if (!f) return null;
-    const a = this.anchors.get(f.frag.cc);
-    return a ? a.start + (t - a.pdt) / 1000 : f.frag.start + (t - f.pdt) / 1000;
-  }
-
-  private fragAtWall(t: number): Mapped | null {
-    return this.frags.find((f) => t >= f.pdt && t < f.pdt + f.frag.duration * 1000) ?? null;
+    return this.clock.mediaAt(t);
   }
 
   private onBuffered(frag: Fragment): void {
     if (frag.programDateTime === null || typeof frag.sn !== "number") return;
-    debug(this.cameraId, "buffered", frag.sn, frag.cc, frag.start, frag.duration, new Date(frag.programDateTime).toISOString());
-    if (!this.anchors.has(frag.cc)) this.anchors.set(frag.cc, { cc: frag.cc, start: frag.start, pdt: frag.programDateTime });
+    // Where this fragment's samples went: hls.js's parsed start (startPTS; `start` is left at 0 for a playlist's
+    // first fragment) and its parsed length.
+    const start = Number.isFinite(frag.startPTS) ? (frag.startPTS as number) : frag.start;
+    const end = Number.isFinite(frag.endPTS) ? (frag.endPTS as number) : frag.start + frag.duration;
+    debug(this.cameraId, "buffered", frag.sn, frag.cc, start, end - start, new Date(frag.programDateTime).toISOString());
+    this.clock.placedFragment({ sn: frag.sn, cc: frag.cc, start, end, pdt: frag.programDateTime });
     if (this.refine && this.target !== null) {
-      // Once the run holding the instant asked for is anchored, put the play head exactly on it.
-      const holder = this.fragAtWall(this.target);
-      if (holder && this.anchors.has(holder.frag.cc)) {
+      // Once the fragment holding the instant asked for is buffered, put the play head exactly on it.
+      const pos = this.clock.placedMediaAt(this.target);
+      if (pos !== null) {
         this.refine = false;
-        const pos = this.mediaAt(this.target);
         debug(this.cameraId, "refine", pos, "ct", this.video.currentTime);
-        if (pos !== null && pos >= 0 && Math.abs(pos - this.video.currentTime) > 0.3) this.video.currentTime = pos;
+        if (pos >= 0 && Math.abs(pos - this.video.currentTime) > 0.3) this.video.currentTime = pos;
       }
     }
   }
 
   /** Plays from wall-clock instant `t` (ms since the epoch). */
   seek(t: number): void {
-    debug(this.cameraId, "seek", new Date(t).toISOString(), "frags", this.frags.length);
+    debug(this.cameraId, "seek", new Date(t).toISOString(), "frags", this.clock.size);
     this.target = t;
     // A short move inside a buffered fragment just moves the play head; anything else loads a fresh, small
-    // window, which is as quick and does not trust where hls.js put (or will put) fragments after long jumps:
-    // in tests, long in-buffer jumps sometimes ended tens of seconds away from the instant asked for.
-    const holder = this.fragAtWall(t);
+    // window, which is as quick and keeps what each tile holds small on a 16-tile wall.
     const now = this.wallNow();
     const near = now !== null && Math.abs(t - now) < 15_000;
-    const pos = this.hls && holder && near && this.anchors.has(holder.frag.cc) ? this.mediaAt(t) : null;
+    const pos = this.hls && near ? this.clock.placedMediaAt(t) : null;
     if (pos !== null && this.isBuffered(pos)) {
       this.refine = false;
       this.video.currentTime = pos;
@@ -192,32 +169,25 @@ export class PlaybackPlayer {
     this.opts.onState?.(state, detail);
   }
 
-  private fragAtMedia(s: number): Mapped | null {
-    const fs = this.frags;
-    if (fs.length === 0) return null;
-    let lo = 0;
-    let hi = fs.length - 1;
-    if (s < fs[0].frag.start) return fs[0];
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (fs[mid].frag.start <= s) lo = mid;
-      else hi = mid - 1;
-    }
-    return fs[lo];
-  }
-
   private index(details: LevelDetails): void {
-    this.frags = details.fragments
-      .filter((f) => f.programDateTime !== null)
-      .map((frag) => ({ frag, pdt: frag.programDateTime as number }));
+    this.clock.setPlaylist(
+      details.fragments
+        .filter((f) => f.programDateTime !== null && typeof f.sn === "number")
+        .map((f) => ({
+          sn: f.sn as number,
+          cc: f.cc,
+          start: f.start,
+          end: f.start + f.duration,
+          pdt: f.programDateTime as number,
+        })),
+    );
   }
 
   private load(t: number, windowed = true): void {
     debug(this.cameraId, "load", performance.now());
     this.hls?.destroy();
     debug(this.cameraId, "destroyed", performance.now());
-    this.frags = [];
-    this.anchors = new Map();
+    this.clock.clear();
     this.refine = true;
     this.setState("loading");
     const before = windowed ? (this.opts.windowBeforeMs ?? 30_000) : 0;
@@ -230,6 +200,7 @@ export class PlaybackPlayer {
       maxBufferLength: 20,
       backBufferLength: 30,
       startFragPrefetch: true,
+      fLoader: ExactRangeLoader,
       fragLoadPolicy: {
         default: {
           maxTimeToFirstByteMs: 10_000,
@@ -242,17 +213,16 @@ export class PlaybackPlayer {
     this.hls = hls;
     hls.on(Hls.Events.LEVEL_LOADED, (_e, data) => {
       if (this.hls !== hls) return;
-      const first = this.frags.length === 0;
+      if (this.clock.size > 0) return; // VOD: loaded once per window
       this.index(data.details);
-      if (!first) return;
       const goal = this.target ?? t;
       debug(this.cameraId, "level loaded", data.details.fragments.length, "goal", new Date(goal).toISOString());
-      let pos = this.mediaAt(goal);
+      let pos = this.clock.mediaAt(goal);
       if (pos === null) {
-        const next = this.frags.find((f) => f.pdt > goal);
+        const next = this.clock.nextAfter(goal);
         this.setState("norecording", next ? new Date(next.pdt).toISOString() : undefined);
         if (!next) return;
-        pos = next.frag.start;
+        pos = next.start;
       }
       debug(this.cameraId, "startLoad", pos);
       hls.startLoad(pos);

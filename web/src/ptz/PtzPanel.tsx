@@ -1,24 +1,25 @@
-/** Reserved for the PTZ issue: pan/tilt/zoom, presets and "controlled by …" locking. */
+/** The camera view's PTZ panel: who has control, joystick, zoom, presets and tours. */
 import type { Camera } from "../api/types";
 import { Panel } from "../common/StateOverlay";
+import { PtzControls } from "./PtzControls";
+import { usePtz } from "./usePtz";
+
+function LivePtz({ camera }: { camera: Camera }) {
+  const ptz = usePtz(camera.id);
+  return (
+    <>
+      <PtzControls cameraId={camera.id} ptz={ptz} compact />
+      <a className="small" href={`#/ptz/${encodeURIComponent(camera.id)}`}>
+        Open the PTZ screen (keyboard, click-to-centre)
+      </a>
+    </>
+  );
+}
 
 export function PtzPanel({ camera }: { camera: Camera }) {
   return (
     <Panel title="PTZ">
-      {camera.ptz ? (
-        <>
-          <div className="ptz-pad" aria-hidden="true">
-            <button type="button" disabled>▲</button>
-            <button type="button" disabled>◀</button>
-            <button type="button" disabled>●</button>
-            <button type="button" disabled>▶</button>
-            <button type="button" disabled>▼</button>
-          </div>
-          <p className="muted small">Pan, tilt, zoom, presets and control locking arrive with the PTZ issue.</p>
-        </>
-      ) : (
-        <p className="muted small">This camera is fixed.</p>
-      )}
+      {camera.ptz ? <LivePtz key={camera.id} camera={camera} /> : <p className="muted small">This camera is fixed.</p>}
     </Panel>
   );
 }

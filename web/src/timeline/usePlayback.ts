@@ -141,11 +141,11 @@ export function usePlayback(initial?: { mode?: TileMode; at?: number }): Playbac
   );
 
   // Keep followers within DRIFT_MS of the first tile: one behind seeks to it; one ahead (its recording starts
-  // later, or it skipped a gap) holds its frame until the first tile catches up.
-  const held = useRef(new Set<TileHandle>());
+  // later, or it skipped a gap) holds its frame until the first tile catches up. Decided afresh each tick from
+  // each tile's own state, so a tile paused for any reason (held, then moved by a catch-up seek) plays again
+  // once it is in step while the wall plays.
   useEffect(() => {
     if (mode !== "playback") return;
-    const heldNow = held.current;
     const lastCatchUp = new WeakMap<TileHandle, number>();
     const id = window.setInterval(() => {
       const handles = ordered();
@@ -155,14 +155,9 @@ export function usePlayback(initial?: { mode?: TileMode; at?: number }): Playbac
       for (const h of handles.slice(1)) {
         const w = h.wallNow();
         if (w === null) continue;
+        const paused = h.video()?.paused ?? false;
         if (w > master + tolerance) {
-          if (!heldNow.has(h)) {
-            heldNow.add(h);
-            h.pause();
-          }
-        } else if (heldNow.has(h) && w <= master + DRIFT_MS / 2) {
-          heldNow.delete(h);
-          if (playingRef.current) h.play();
+          if (!paused) h.pause();
         } else if (w < master - tolerance) {
           // at most one catch-up seek per tile every 3 s, so a tile with nothing recorded there does not thrash
           const last = lastCatchUp.get(h) ?? 0;
@@ -170,13 +165,12 @@ export function usePlayback(initial?: { mode?: TileMode; at?: number }): Playbac
             lastCatchUp.set(h, performance.now());
             h.seek(master + 1000); // lands a little ahead (loading takes time) and holds until the first tile arrives
           }
+        } else if (paused && playingRef.current && w <= master + DRIFT_MS / 2) {
+          h.play();
         }
       }
     }, 500);
-    return () => {
-      window.clearInterval(id);
-      heldNow.clear();
-    };
+    return () => window.clearInterval(id);
   }, [mode, rate, ordered]);
 
   return {

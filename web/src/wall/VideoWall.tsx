@@ -100,7 +100,7 @@ export function VideoWall() {
             </button>
           </div>
           <span className="spacer" />
-          <LayoutPicker />
+          <LayoutPicker mode={pb.mode} />
         </div>
         <div className="wall-grid" style={{ gridTemplateColumns: `repeat(${cols}, 1fr)`, gridTemplateRows: `repeat(${cols}, 1fr)` }} aria-label={`Video wall, ${grid} tiles`} role="region">
           {visible.map((id, i) => {

@@ -5,6 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import citywatch.access.models  # noqa: F401 (registers the tables)
+from citywatch.evidence import models as _evidence_models  # noqa: F401 (registers the evidence tables)
+from citywatch.partners import models as _partners_models  # noqa: F401 (registers the partners tables)
+from citywatch.ptz import models as _ptz_models  # noqa: F401 (registers the PTZ tables)
+from citywatch.store import models_ui as _ui_models  # noqa: F401 (registers the layout tables)
 from citywatch.store.models import Base
 
 config = context.config

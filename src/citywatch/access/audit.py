@@ -1,0 +1,300 @@
+"""The append-only, hash-chained audit log: who looked at what, when, and why.
+
+Each entry's ``hash`` is SHA-256 over the previous entry's hash and a canonical JSON of the entry's
+own fields, so editing, deleting or reordering any entry breaks every link after it and
+``verify`` names the first broken one. Corrections are new entries (action ``audit.correction``),
+never updates. Appends are serialised in-process by a lock and across processes by the database
+(the chain head is read inside the inserting transaction; SQLite takes its write lock with
+``BEGIN IMMEDIATE`` semantics on the first write, and a unique ``seq`` rejects a racing twin, which
+is retried).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Table, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from citywatch.access.models import AuditEntry
+from citywatch.access.principal import Principal
+from citywatch.store.models import Camera
+from citywatch.timeutil import iso, now_us
+
+__all__ = ["GENESIS", "AuditFilter", "AuditLog", "BrokenLink", "entry_hash"]
+
+log = logging.getLogger(__name__)
+
+GENESIS = "0" * 64
+_FIELDS = (
+    "seq",
+    "at_us",
+    "action",
+    "outcome",
+    "user_id",
+    "username",
+    "organisation",
+    "organisation_id",
+    "role",
+    "client",
+    "camera_id",
+    "camera_org_id",
+    "start_us",
+    "end_us",
+    "justification",
+    "detail",
+)
+
+
+# Built once: compiling a statement costs more than the write itself.
+_INSERT = insert(cast(Table, AuditEntry.__table__))
+_HEAD = select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+
+
+def entry_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
+    body = json.dumps({k: fields[k] for k in _FIELDS}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256((prev_hash + "\n" + body).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class BrokenLink:
+    seq: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    username: str | None = None
+    camera_id: int | None = None
+    action: str | None = None
+    start_us: int | None = None
+    end_us: int | None = None
+    # Scope: entries about cameras of, or made by people of, this organisation only (None: all).
+    organisation_id: int | None = None
+    limit: int = 1000
+
+
+class AuditLog:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+        self._lock = threading.Lock()
+        self._camera_orgs: dict[int, int | None] = {}
+
+    def _camera_org(self, session: Session, camera_id: int | None) -> int | None:
+        if camera_id is None:
+            return None
+        if camera_id not in self._camera_orgs:
+            self._camera_orgs[camera_id] = session.scalar(select(Camera.organisation_id).where(Camera.id == camera_id))
+        return self._camera_orgs[camera_id]
+
+    def forget_camera(self, camera_id: int) -> None:
+        """Call when a camera changes owner."""
+        self._camera_orgs.pop(camera_id, None)
+
+    def record(
+        self,
+        action: str,
+        principal: Principal | None,
+        *,
+        camera_id: int | None = None,
+        start_us: int | None = None,
+        end_us: int | None = None,
+        detail: Mapping[str, object] | None = None,
+        client: str | None = None,
+        outcome: str = "ok",
+        justification: str | None = None,
+        username: str | None = None,
+    ) -> int:
+        """Append one entry and return its sequence number.
+
+        ``username`` names the subject when there is no principal (a failed sign-in). The
+        principal's justification for this camera is attached unless one is given.
+        """
+        if justification is None and principal is not None:
+            justification = principal.justification_for(camera_id)
+        safe_detail = json.loads(json.dumps(dict(detail or {}), default=str))
+        with self._lock:
+            for _attempt in range(5):
+                try:
+                    return self._append(
+                        action,
+                        principal,
+                        camera_id,
+                        start_us,
+                        end_us,
+                        safe_detail,
+                        client,
+                        outcome,
+                        justification,
+                        username,
+                    )
+                except IntegrityError:
+                    continue  # another process appended the same seq first; read the new head
+            raise RuntimeError("could not append to the audit log after 5 attempts (heavy contention)")
+
+    def _append(
+        self,
+        action: str,
+        principal: Principal | None,
+        camera_id: int | None,
+        start_us: int | None,
+        end_us: int | None,
+        detail: dict[str, Any],
+        client: str | None,
+        outcome: str,
+        justification: str | None,
+        username: str | None,
+    ) -> int:
+        with self._sessions.begin() as session:
+            conn = session.connection()
+            head = conn.execute(_HEAD)
+            last = head.first()
+            prev_seq, prev_hash = (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
+            fields: dict[str, Any] = {
+                "seq": prev_seq + 1,
+                "at_us": now_us(),
+                "action": action,
+                "outcome": outcome,
+                "user_id": principal.user_id if principal else None,
+                "username": principal.username if principal else username,
+                "organisation": principal.organisation if principal else None,
+                "organisation_id": principal.organisation_id if principal else None,
+                "role": principal.role if principal else None,
+                "client": client[:64] if client else None,
+                "camera_id": camera_id,
+                "camera_org_id": self._camera_org(session, camera_id),
+                "start_us": start_us,
+                "end_us": end_us,
+                "justification": justification,
+                "detail": detail,
+            }
+            conn.execute(_INSERT, {**fields, "prev_hash": prev_hash, "hash": entry_hash(prev_hash, fields)})
+            return prev_seq + 1
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def search(self, where: AuditFilter) -> list[AuditEntry]:
+        query = select(AuditEntry)
+        if where.username is not None:
+            query = query.where(AuditEntry.username == where.username)
+        if where.camera_id is not None:
+            query = query.where(AuditEntry.camera_id == where.camera_id)
+        if where.action is not None:
+            query = query.where(AuditEntry.action.startswith(where.action))
+        if where.start_us is not None:
+            query = query.where(AuditEntry.at_us >= where.start_us)
+        if where.end_us is not None:
+            query = query.where(AuditEntry.at_us < where.end_us)
+        if where.organisation_id is not None:
+            query = query.where(
+                (AuditEntry.camera_org_id == where.organisation_id)
+                | (AuditEntry.organisation_id == where.organisation_id)
+            )
+        query = query.order_by(AuditEntry.seq.desc()).limit(max(1, min(where.limit, 100_000)))
+        with self._sessions() as session:
+            return list(session.scalars(query))
+
+    def verify(self, *, batch: int = 5000) -> tuple[int, BrokenLink | None]:
+        """Walk the whole chain; return the number of entries checked and the first broken link."""
+        checked = 0
+        prev_seq, prev_hash = 0, GENESIS
+        columns = [getattr(AuditEntry, k) for k in _FIELDS] + [AuditEntry.prev_hash, AuditEntry.hash]
+        with self._sessions() as session:
+            conn = session.connection()
+            while True:
+                rows = conn.execute(
+                    select(*columns).where(AuditEntry.seq > prev_seq).order_by(AuditEntry.seq).limit(batch)
+                ).all()
+                if not rows:
+                    return checked, None
+                for row in rows:
+                    fields = dict(zip(_FIELDS, row[: len(_FIELDS)], strict=True))
+                    row_prev, row_hash = row[-2], row[-1]
+                    seq = fields["seq"]
+                    if seq != prev_seq + 1:
+                        return checked, BrokenLink(prev_seq + 1, f"entry {prev_seq + 1} is missing (deleted?)")
+                    if row_prev != prev_hash:
+                        return checked, BrokenLink(seq, "its link to the previous entry does not match")
+                    if entry_hash(prev_hash, fields) != row_hash:
+                        return checked, BrokenLink(seq, "its content was changed after it was written")
+                    prev_seq, prev_hash = seq, row_hash
+                    checked += 1
+
+    def count(self) -> int:
+        with self._sessions() as session:
+            return int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+
+    def report(self, start_us: int, end_us: int, organisation_id: int | None = None) -> dict[str, int]:
+        """Counts for the periodic report: views, playbacks, exports, disclosures, holds, sign-ins."""
+        groups = {
+            "live_views": ("live.start",),
+            "playbacks": ("playback",),
+            "snapshots": ("snapshot",),
+            "exports": ("export",),
+            "disclosures": ("evidence.disclosure", "evidence.delivery"),
+            "subject_access_requests": ("footage_request",),
+            "holds": ("hold.place", "hold.release"),
+            "ptz_commands": ("ptz.",),
+            "sign_ins": ("auth.login",),
+            "failed_sign_ins": ("auth.login_failed",),
+            "share_changes": ("sharing.",),
+        }
+        query = select(AuditEntry.action, func.count()).where(AuditEntry.at_us >= start_us, AuditEntry.at_us < end_us)
+        if organisation_id is not None:
+            query = query.where(
+                (AuditEntry.camera_org_id == organisation_id) | (AuditEntry.organisation_id == organisation_id)
+            )
+        with self._sessions() as session:
+            counts = {str(a): int(n) for a, n in session.execute(query.group_by(AuditEntry.action))}
+        out = dict.fromkeys(groups, 0)
+        for action, n in counts.items():
+            for name, prefixes in groups.items():
+                if any(action == p or (p.endswith(".") and action.startswith(p)) for p in prefixes):
+                    out[name] += n
+        out["total"] = sum(counts.values())
+        return out
+
+
+def entry_dict(row: AuditEntry) -> dict[str, Any]:
+    """An entry as the API and exports show it (times as ISO 8601 UTC)."""
+    return {
+        "seq": row.seq,
+        "at": iso(row.at_us),
+        "action": row.action,
+        "outcome": row.outcome,
+        "username": row.username,
+        "organisation": row.organisation,
+        "role": row.role,
+        "client": row.client,
+        "camera_id": row.camera_id,
+        "start": None if row.start_us is None else iso(row.start_us),
+        "end": None if row.end_us is None else iso(row.end_us),
+        "justification": row.justification,
+        "detail": row.detail,
+        "hash": row.hash,
+    }
+
+
+def to_csv(rows: list[AuditEntry]) -> Iterator[str]:
+    columns = ["seq", "at", "action", "outcome", "username", "organisation", "role", "client", "camera_id"]
+    columns += ["start", "end", "justification", "detail", "hash"]
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(columns)
+    yield buf.getvalue()
+    for row in rows:
+        buf.seek(0)
+        buf.truncate()
+        d = entry_dict(row)
+        d["detail"] = json.dumps(d["detail"], sort_keys=True)
+        writer.writerow([d[c] for c in columns])
+        yield buf.getvalue()

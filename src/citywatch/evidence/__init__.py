@@ -1,0 +1,1 @@
+"""Evidence: cases, holds linked to them, signed export bundles, derivatives and their disclosure."""

@@ -1,0 +1,184 @@
+"""Masters: the camera's own stream, stream-copied into one MP4 per continuous span.
+
+A span is a run of GOPs with no break in media time (``pick_segments`` flags a new run or a file
+missing from a run as a discontinuity). Each span becomes a ``Clip`` (video/clip.py): the
+recorded fragments byte for byte, with ``mfhd``/``tfdt`` renumbered from the span's start and each
+fragment's ``prft`` still carrying the UTC time the recorder stamped on it. Nothing is decoded, so
+the frames are the recorded frames bit for bit. Fragments lying back to back in a file are read
+with one large read into a reused buffer, patched in place, hashed and written: sequential I/O and
+no copies in Python.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import struct
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from citywatch.evidence.errors import EvidenceError
+from citywatch.video.clip import Clip, ClipPart, patch_fragment
+from citywatch.video.fmp4 import build_init_segment
+from citywatch.video.fmp4_reader import read_layout
+from citywatch.video.mp4box import iter_boxes
+from citywatch.video.playlist import Segment, pick_segments
+from citywatch.video.recording_query import RecordingRef
+
+__all__ = ["MasterFile", "Span", "split_spans", "write_master"]
+
+_MP4_EPOCH_OFFSET_S = 2_082_844_800  # 1904-01-01 to 1970-01-01
+_READ_BYTES = 8 << 20  # one read (and write) covers up to this much of one file
+_JOIN_TOLERANCE_US = 500_000  # a larger jump in wall-clock time between GOPs starts a new span
+
+Progress = Callable[[int], None]  # bytes just written
+
+
+@dataclass(slots=True)
+class Span:
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def start_us(self) -> int:
+        return self.segments[0].start_us
+
+    @property
+    def end_us(self) -> int:
+        return self.segments[-1].end_us
+
+    @property
+    def size_estimate(self) -> int:
+        return sum(s.size for s in self.segments)
+
+
+@dataclass(frozen=True, slots=True)
+class MasterFile:
+    path: Path
+    sha256: str
+    size_bytes: int
+    start_us: int
+    end_us: int
+    duration_90k: int
+    fragments: list[tuple[int, int]]  # (media offset in 90 kHz, UTC µs) of each fragment
+    recording_ids: list[int]
+
+
+def split_spans(recordings: Sequence[RecordingRef], start_us: int, end_us: int) -> list[Span]:
+    """GOPs covering ``[start_us, end_us)``, cut wherever media time does not continue."""
+    spans: list[Span] = []
+    prev: Segment | None = None
+    for seg in pick_segments(recordings, start_us, end_us):
+        jump = prev is None or seg.discontinuity or seg.start_us - prev.end_us > _JOIN_TOLERANCE_US
+        if jump:
+            spans.append(Span())
+        spans[-1].segments.append(seg)
+        prev = seg
+    return spans
+
+
+def _clip(by_id: dict[int, RecordingRef], span: Span) -> Clip:
+    """The span as a ``Clip`` (same layout video/clip.py serves), from its segments."""
+    first = by_id[span.segments[0].recording_id]
+    with first.file.open("rb") as f:
+        first_init = f.read(first.init_bytes)
+    params = read_layout(first_init).params
+    parts: list[ClipPart] = []
+    media_90k = 0
+    for n, seg in enumerate(span.segments):
+        parts.append(ClipPart(by_id[seg.recording_id].file, seg.offset, seg.size, n + 1, media_90k))
+        media_90k += seg.duration_90k
+    init = _stamped(build_init_segment(params, duration_90k=media_90k), span.start_us)
+    starts, pos = [], len(init)
+    for part in parts:
+        starts.append(pos)
+        pos += part.size
+    return Clip(init, tuple(parts), tuple(starts), pos, media_90k, span.start_us, span.end_us)
+
+
+def _stamped(init: bytes, start_us: int) -> bytes:
+    """The init segment with ``mvhd``/``tkhd``/``mdhd`` creation times set to the span's UTC start (whole seconds).
+
+    Players show it as the file's creation time; the exact time of every fragment is in its ``prft``.
+    """
+    data = bytearray(init)
+    seconds = start_us // 1_000_000 + _MP4_EPOCH_OFFSET_S
+    for header in iter_boxes(memoryview(data)):
+        if header.kind == b"moov":
+            _stamp_boxes(data, header.body_offset, header.end, seconds)
+    return bytes(data)
+
+
+def _stamp_boxes(data: bytearray, start: int, end: int, seconds: int) -> None:
+    for box in iter_boxes(memoryview(data), start, end):
+        if box.kind in (b"mvhd", b"tkhd", b"mdhd") and data[box.body_offset] == 0:
+            struct.pack_into(">II", data, box.body_offset + 4, seconds, seconds)
+        elif box.kind in (b"trak", b"mdia"):
+            _stamp_boxes(data, box.body_offset, box.end, seconds)
+
+
+def _check_same_stream(by_id: dict[int, RecordingRef], span: Span) -> None:
+    inits: set[bytes] = set()
+    for rid in dict.fromkeys(s.recording_id for s in span.segments):
+        rec = by_id[rid]
+        with rec.file.open("rb") as f:
+            inits.add(f.read(rec.init_bytes))
+    if len(inits) > 1:
+        raise EvidenceError("the camera's stream settings change inside this period; export it as two periods")
+
+
+def _runs(parts: Sequence[ClipPart]) -> list[list[ClipPart]]:
+    """Consecutive parts that lie back to back in one file, up to ``_READ_BYTES``: one read each."""
+    runs: list[list[ClipPart]] = []
+    for part in parts:
+        last = runs[-1][-1] if runs else None
+        joins = last is not None and last.file == part.file and last.offset + last.size == part.offset
+        if joins and sum(p.size for p in runs[-1]) + part.size <= _READ_BYTES:
+            runs[-1].append(part)
+        else:
+            runs.append([part])
+    return runs
+
+
+def write_master(
+    recordings: Sequence[RecordingRef], span: Span, out: Path, progress: Progress | None = None
+) -> MasterFile:
+    """Write one span's MP4 to ``out`` (fsynced) and return its hash and fragment times."""
+    by_id = {r.id: r for r in recordings}
+    _check_same_stream(by_id, span)
+    clip = _clip(by_id, span)
+    digest = hashlib.sha256(clip.init)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    runs = _runs(clip.parts)
+    buffer = memoryview(bytearray(max(sum(p.size for p in run) for run in runs)))
+    with out.open("xb", buffering=0) as f:
+        f.write(clip.init)
+        for run in runs:
+            first = run[0]
+            size = sum(p.size for p in run)
+            data = buffer[:size]
+            with first.file.open("rb", buffering=0) as src:
+                os.posix_fadvise(src.fileno(), first.offset, size, os.POSIX_FADV_SEQUENTIAL)
+                src.seek(first.offset)
+                if src.readinto(data) != size:
+                    raise EvidenceError(f"recording {first.file.name} is shorter than its index says; export again")
+            at = 0
+            for part in run:
+                patch_fragment(data[at : at + part.size], part)  # the renumbering video/clip.py serves
+                at += part.size
+            digest.update(data)
+            f.write(data)
+            if progress is not None:
+                progress(size)
+        os.fsync(f.fileno())
+    fragments = [(part.tfdt_90k, seg.start_us) for part, seg in zip(clip.parts, span.segments, strict=True)]
+    return MasterFile(
+        out,
+        digest.hexdigest(),
+        clip.size,
+        span.start_us,
+        span.end_us,
+        clip.duration_90k,
+        fragments,
+        list(dict.fromkeys(s.recording_id for s in span.segments)),
+    )

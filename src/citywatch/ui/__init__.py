@@ -1,0 +1,1 @@
+"""Per-user state of the control-room web app (saved layouts, UI settings)."""
