@@ -3,6 +3,7 @@
     .venv/bin/python bench/seek.py                       # 800 cameras × 31 days (~35.7 M rows), cached
     .venv/bin/python bench/seek.py --cameras 50 --days 7 # smaller
     .venv/bin/python bench/seek.py --rebuild             # throw the cached index away
+    .venv/bin/python bench/seek.py --baseline-src /tmp/before/src  # before/after, requests interleaved
 
 The index (rows only, no media files) is built once into ``bench/out/seek-<C>x<D>.db`` (git-ignored)
 and reused. Every row is a one-minute recording with a realistic ~420-byte GOP index (60 GOPs of
@@ -140,15 +141,17 @@ def _percentiles(samples_s: list[float]) -> str:
     return f"p50 {q[49]:.1f} ms  p90 {q[89]:.1f} ms  p99 {q[98]:.1f} ms  max {ms[-1]:.1f} ms  (n={len(ms)})"
 
 
-def measure(path: Path, cameras: int, days: int, requests: int) -> None:
+def _serve(path: Path, data_dir: Path, src: Path | None) -> tuple[subprocess.Popen[bytes], str, str]:
+    """Start ``citywatch serve`` on the index (from ``src`` when given) and sign in: process, base URL, token."""
     port = _free_port()
-    data_dir = OUT / "seek-data"
     env = {
         **os.environ,
         "CITYWATCH_DATABASE_URL": f"sqlite:///{path}",
         "CITYWATCH_ADMIN_PASSWORD": PASSWORD,
         "CITYWATCH_ADMIN_MFA_EXEMPT": "true",
     }
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
     cmd = [
         sys.executable,
         "-c",
@@ -162,52 +165,72 @@ def measure(path: Path, cameras: int, days: int, requests: int) -> None:
     ]
     server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/api/v1/health").status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            server.terminate()
+            raise SystemExit("server did not start")
+        time.sleep(0.2)
+    login = {"username": "admin", "password": PASSWORD}
+    return server, base, httpx.post(f"{base}/api/v1/auth/login", json=login).json()["token"]
+
+
+def measure(path: Path, cameras: int, days: int, requests: int, baseline_src: Path | None = None) -> None:
+    """With ``baseline_src``, a second server runs that source tree and requests alternate between the two."""
+    trees: list[tuple[str, Path | None]] = [("", None)]
+    if baseline_src is not None:
+        trees = [("baseline ", baseline_src), ("this tree ", None)]
+    servers = []
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/api/v1/health").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("server did not start")
-            time.sleep(0.2)
-        token = httpx.post(f"{base}/api/v1/auth/login", json={"username": "admin", "password": PASSWORD}).json()[
-            "token"
-        ]
+        for _name, src in trees:
+            servers.append(_serve(path, OUT / f"seek-data{'-baseline' if src else ''}", src))
         with sqlite3.connect(path) as db:
             lo, hi = db.execute("SELECT MIN(start_us), MAX(end_us) FROM recordings WHERE camera_id = 1").fetchone()
         rng = random.Random(1)
-        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as api:
-            for label, make in (
-                ("playback.m3u8 (1 h)", lambda c, t: (f"/api/v1/cameras/{c}/playback.m3u8", {"start": iso(t)})),
-                (
-                    "timeline (1 day)",
-                    lambda c, t: (f"/api/v1/cameras/{c}/timeline", {"start": iso(t), "end": iso(t + DAY_US)}),
-                ),
-                (
-                    "timeline (31 days)",
-                    lambda c, t: (f"/api/v1/cameras/{c}/timeline", {"start": iso(lo), "end": iso(hi)}),
-                ),
-            ):
-                samples, sizes = [], []
-                for i in range(requests + 20):
-                    camera = rng.randint(1, cameras)
-                    at = rng.randint(lo, hi - DAY_US if "day" in label else hi - 3_600_000_000)
-                    url, params = make(camera, at)
+        apis = [
+            httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+            for _, base, token in servers
+        ]
+        for label, make in (
+            ("playback.m3u8 (1 h)", lambda c, t: (f"/api/v1/cameras/{c}/playback.m3u8", {"start": iso(t)})),
+            (
+                "timeline (1 day)",
+                lambda c, t: (f"/api/v1/cameras/{c}/timeline", {"start": iso(t), "end": iso(t + DAY_US)}),
+            ),
+            (
+                "timeline (31 days)",
+                lambda c, t: (f"/api/v1/cameras/{c}/timeline", {"start": iso(lo), "end": iso(hi)}),
+            ),
+        ):
+            samples: list[list[float]] = [[] for _ in apis]
+            sizes: list[int] = []
+            for i in range(requests + 20):
+                camera = rng.randint(1, cameras)
+                at = rng.randint(lo, hi - DAY_US if "day" in label else hi - 3_600_000_000)
+                url, params = make(camera, at)
+                order = list(range(len(apis)))[:: 1 if i % 2 else -1]  # same request, alternating who goes first
+                for k in order:
                     begin = time.perf_counter()
-                    r = api.get(url, params=params)
+                    r = apis[k].get(url, params=params)
                     elapsed = time.perf_counter() - begin
                     if r.status_code != 200:
                         raise SystemExit(f"{url}: {r.status_code} {r.text[:200]}")
                     if i >= 20:  # the first requests warm up the server
-                        samples.append(elapsed)
+                        samples[k].append(elapsed)
                         sizes.append(len(r.content))
-                print(f"{label:22s} {_percentiles(samples)}  ~{statistics.mean(sizes) / 1000:.0f} kB", flush=True)
+            for (name, _), got in zip(trees, samples, strict=True):
+                print(f"{name}{label:22s} {_percentiles(got)}  ~{statistics.mean(sizes) / 1000:.0f} kB", flush=True)
+        for api in apis:
+            api.close()
     finally:
-        server.terminate()
-        server.wait(10)
+        for server, _, _ in servers:
+            server.terminate()
+            server.wait(10)
 
 
 def main() -> None:
@@ -216,6 +239,12 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=31)
     parser.add_argument("--requests", type=int, default=500, help="timed requests per kind")
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument(
+        "--baseline-src",
+        type=Path,
+        help="also serve the index from this source tree (e.g. git archive <commit> src | tar -x -C DIR; pass DIR/src) "
+        "and alternate requests between the two servers: before and after under the same machine state",
+    )
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     path = OUT / f"seek-{args.cameras}x{args.days}.db"
@@ -226,7 +255,7 @@ def main() -> None:
     with sqlite3.connect(path) as db:
         rows = db.execute("SELECT MAX(id) FROM recordings").fetchone()[0]
     print(f"index: {rows:,} recordings, {path.stat().st_size / 1e9:.1f} GB", flush=True)
-    measure(path, args.cameras, args.days, args.requests)
+    measure(path, args.cameras, args.days, args.requests, args.baseline_src)
 
 
 if __name__ == "__main__":

@@ -15,12 +15,14 @@ import av
 import pytest
 
 from citywatch.config import Settings
+from citywatch.store.db import advance_id_sequences
 from citywatch.store.models import Camera
 from citywatch.video.h264 import annexb_to_avcc, iter_annexb_nal_units, nal_type
 from citywatch.video.index_writer import IndexWriter
 from citywatch.video.segmenter import Frame, Segmenter
 from citywatch.video.sei import make_capture_sei
 from citywatch.wiring import Services, build_services
+from tests.database import installation_database
 from tests.video.encoded import parameter_sets, x264
 
 T0 = 1_764_000_000_000_000  # 2025-11-24T16:00:00Z
@@ -86,7 +88,7 @@ def _push_run(seg: Segmenter, numbers: list[int], dts0: int) -> None:
 
 
 def record(data_dir: Path, *, camera_id: int = 1) -> Recorded:
-    settings = Settings(data_dir=data_dir, admin_password=ADMIN_PASSWORD)
+    settings = Settings(data_dir=data_dir, admin_password=ADMIN_PASSWORD, database_url=installation_database(data_dir))
     services = build_services(settings)
     with services.sessions.begin() as s:
         s.add(
@@ -99,6 +101,8 @@ def record(data_dir: Path, *, camera_id: int = 1) -> Recorded:
                 updated_us=0,
             )
         )
+        s.flush()
+        advance_id_sequences(s.connection(), "cameras")  # the id was given (PostgreSQL)
     writer = IndexWriter(services.sessions, interval_s=0.02)
     writer.start()
     seg = Segmenter(camera_id, settings.effective_media_dirs[0], writer, file_duration_s=10.0)

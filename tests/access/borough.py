@@ -18,6 +18,7 @@ import pyotp
 
 from citywatch.access.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo_access
 from citywatch.api.app import create_app
+from citywatch.store.db import advance_id_sequences
 from citywatch.store.models import Camera
 from tests.api.server import running
 from tests.playback_fixtures import ADMIN_PASSWORD, Recorded, record
@@ -71,6 +72,8 @@ def borough(data_dir: Path) -> Iterator[Borough]:
                     updated_us=0,
                 )
             )
+        session.flush()
+        advance_id_sequences(session.connection(), "cameras")  # the ids were given (PostgreSQL)
     app = create_app(rec.services)
     seed_demo_access(rec.services, app.state.ctx.auth.users)
     try:

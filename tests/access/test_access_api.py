@@ -191,3 +191,17 @@ def test_audit_chain_verifies_over_the_api_and_reports_counts(town: Borough) -> 
     csv_export = admin.get("/api/v1/audit/export", params={"format": "csv"})
     assert csv_export.status_code == 200 and csv_export.text.startswith("seq,at,action")
     assert town.client("sam.operator").get("/api/v1/audit/verify").status_code == 403
+
+
+def test_police_exports_need_a_reference_or_a_stated_reason(town: Borough) -> None:
+    police = town.client("sgt.khan")
+    body = {
+        "camera_ids": [1],
+        "start": iso(town.recorded.run1_start_us + 1_000_000),
+        "end": iso(town.recorded.run1_start_us + 3_000_000),
+        "justification": "robbery on the Broadway",
+    }
+    refused = police.post("/api/v1/exports", json=body)
+    assert refused.status_code == 403 and refused.json()["code"] == "justification_required"
+    started = police.post("/api/v1/exports", json={**body, "reference": "CAD 7781"})
+    assert started.status_code == 202, started.text

@@ -13,6 +13,7 @@ from citywatch.access.audit import AuditFilter, AuditLog
 from citywatch.access.principal import Principal
 from citywatch.config import Settings
 from citywatch.wiring import build_services
+from tests.database import installation_database
 
 OFFICER = Principal(
     "pc.jones", "police_investigator", "Police", user_id=7, organisation_id=2,
@@ -20,15 +21,15 @@ OFFICER = Principal(
 )  # fmt: skip
 
 
-def _cli(data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CITYWATCH_DATA_DIR": str(data_dir)}
+def _cli(data_dir: Path, database: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CITYWATCH_DATA_DIR": str(data_dir), "CITYWATCH_DATABASE_URL": database}
     return subprocess.run(
         [sys.executable, "-m", "citywatch", "audit", "verify"], capture_output=True, text=True, env=env, timeout=120
     )
 
 
 def test_tampering_is_found_and_named(tmp_path: Path) -> None:
-    services = build_services(Settings(data_dir=tmp_path))
+    services = build_services(Settings(data_dir=tmp_path, database_url=installation_database(tmp_path)))
     log = AuditLog(services.sessions)
     for i in range(20):
         log.record("playback", OFFICER, camera_id=1, start_us=i * 1_000_000, end_us=(i + 1) * 1_000_000,
@@ -36,13 +37,13 @@ def test_tampering_is_found_and_named(tmp_path: Path) -> None:
     entry = log.search(AuditFilter(limit=1))[0]
     assert entry.justification == "robbery [CAD 99]" and entry.organisation == "Police"
     assert log.verify() == (20, None)
-    assert _cli(tmp_path).returncode == 0
+    assert _cli(tmp_path, services.settings.database_url).returncode == 0
 
     with services.engine.begin() as conn:
         conn.execute(text("UPDATE audit_log SET username = 'someone else' WHERE seq = 12"))
     checked, broken = log.verify()
     assert checked == 11 and broken is not None and broken.seq == 12 and "changed" in broken.reason
-    result = _cli(tmp_path)
+    result = _cli(tmp_path, services.settings.database_url)
     assert result.returncode == 1 and "BROKEN at entry 12" in result.stdout
 
     with services.engine.begin() as conn:
@@ -61,7 +62,7 @@ def test_a_rewritten_chain_tail_is_still_found(tmp_path: Path) -> None:
     """Recomputing one entry's hash breaks the next entry's link."""
     from citywatch.access.audit import entry_hash
 
-    services = build_services(Settings(data_dir=tmp_path))
+    services = build_services(Settings(data_dir=tmp_path, database_url=installation_database(tmp_path)))
     log = AuditLog(services.sessions)
     for i in range(5):
         log.record("live.start", OFFICER, camera_id=i)

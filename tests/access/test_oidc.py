@@ -16,6 +16,7 @@ from citywatch.config import OidcSettings, Settings
 from citywatch.wiring import build_services
 from tests.access.idp import CLIENT_ID, CLIENT_SECRET, Provider
 from tests.api.server import running
+from tests.database import installation_database
 
 
 @dataclass
@@ -38,7 +39,13 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
             auto_create=True,
         )
         data_dir: Path = tmp_path_factory.mktemp("oidc")
-        services = build_services(Settings(data_dir=data_dir, admin_password="oidc admin password", oidc=oidc))
+        settings = Settings(
+            data_dir=data_dir,
+            admin_password="oidc admin password",
+            oidc=oidc,
+            database_url=installation_database(data_dir),
+        )
+        services = build_services(settings)
         app = create_app(services)
         users = app.state.ctx.auth.users
         police = users.add_organisation("Police", "police")

@@ -21,6 +21,7 @@ from citywatch.config import Settings
 from citywatch.store.models import Alarm, Camera
 from citywatch.timeutil import parse_iso
 from citywatch.wiring import Services, build_services
+from tests.database import installation_database
 
 NOW = parse_iso("2026-11-26T12:00:00Z")  # 12:00 in London (GMT)
 DAY = 86_400_000_000
@@ -42,7 +43,7 @@ class World:
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    services = build_services(Settings(data_dir=tmp_path))
+    services = build_services(Settings(data_dir=tmp_path, database_url=installation_database(tmp_path)))
     audit = AuditLog(services.sessions)
     users = UserService(services.sessions, services.secrets)
 

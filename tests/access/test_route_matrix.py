@@ -179,6 +179,9 @@ TABLE: dict[str, Needs] = {
     "GET /api/v1/zones": gen("tracking.view"),
     "GET /api/v1/alerts": gen("tracking.view"),
     "POST /api/v1/alerts/{alert_id}/acknowledge": gen("tracking.view"),
+    "POST /api/v1/alerts/{alert_id}/assign": gen("tracking.view"),
+    "POST /api/v1/alerts/{alert_id}/escalate": gen("tracking.view"),
+    "POST /api/v1/alerts/{alert_id}/close": gen("tracking.view"),
     "GET /api/v1/alerts/{alert_id}/camera-passes": gen("tracking.view"),
     "POST /api/v1/alerts/{alert_id}/share": gen("tracking.view"),
     "GET /api/v1/shared/tracking/{token}": gen("tracking.view"),
@@ -203,6 +206,7 @@ TABLE: dict[str, Needs] = {
     "GET /api/v1/exports/{export_id}": cam("export", hidden=True),
     "GET /api/v1/exports/{export_id}/bundle": cam("export", hidden=True),
     "POST /api/v1/exports/{export_id}/deliveries": cam("export", hidden=True),
+    "POST /api/v1/exports/{export_id}/working-copies": cam("export", hidden=True),
     # Being the user the link names is the permission (tests/evidence/test_api.py): here only "signed in".
     "GET /api/v1/deliveries/{token}": Needs("link"),
     "GET /api/v1/disclosures": gen("audit.view"),

@@ -4,15 +4,20 @@ real listeners; the API then serves devices, trails, zones, alerts, camera passe
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 import httpx
 import pytest
 from sqlalchemy.orm import Session
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import InvalidStatus
 
 from citywatch.access.audit import AuditFilter, AuditLog
 from citywatch.access.principal import Principal
@@ -27,7 +32,7 @@ from citywatch.tracking.domain import utcnow
 from citywatch.tracking.runtime import TrackingRuntime
 from citywatch.tracking.settings import TrackingSettings
 from citywatch.wiring import Services, build_services
-from tests.api.auth import client
+from tests.api.auth import client, login
 from tests.api.server import running
 from tests.playback_fixtures import ADMIN_PASSWORD
 
@@ -285,3 +290,80 @@ def test_an_operator_sees_patients_but_not_sting_assets_or_profiles(world: World
         assert pc.get(f"/api/v1/devices/{walker['id']}/profile").status_code in (200, 404)
     entries = AuditLog(world.services.sessions).search(AuditFilter(action="tracking.profile.view"))
     assert {e.username for e in entries} >= {"pc1"}
+
+
+def test_assign_escalate_and_close_an_alert(api: httpx.Client, world: World) -> None:
+    alerts = api.get("/api/v1/alerts").json()
+    ignition = next(a for a in alerts if a["kind"] == "sting_ignition")
+    path = f"/api/v1/alerts/{ignition['id']}"
+    with _signed_in(world, "ops1") as ops:  # a covert asset's alert does not exist for an operator
+        assert ops.post(f"{path}/assign", json={"to": "ops1"}).status_code == 404
+    r = api.post(f"{path}/assign", json={"to": "Night team", "note": "Fulham Broadway"})
+    assert r.status_code == 200, r.text
+    assert r.json()["state"] == "assigned" and r.json()["assigned_to"] == "Night team"
+    r = api.post(f"{path}/escalate", json={"reason": "passed to police, CAD 4411"})
+    assert r.status_code == 200, r.text
+    assert r.json()["state"] == "escalated" and r.json()["priority"] == 1  # already the most urgent
+    assert api.post(f"{path}/close", json={"outcome": ""}).status_code == 422
+    r = api.post(f"{path}/close", json={"outcome": "car recovered, two arrested"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["state"] == "closed" and body["outcome"] == "car recovered, two arrested"
+    assert [n["action"] for n in body["notes"]] == ["assigned", "escalated", "closed"]
+    again = api.post(f"{path}/escalate", json={"reason": "again"})
+    assert again.status_code == 409 and "closed" in again.json()["detail"]
+    audit = AuditLog(world.services.sessions)
+    for action in ("tracking.alert.assign", "tracking.alert.escalate", "tracking.alert.close"):
+        (entry,) = audit.search(AuditFilter(action=action))
+        assert entry.username == "admin" and entry.detail["alert_id"] == ignition["id"]
+
+
+def test_new_alerts_are_pushed_over_the_websocket_covert_ones_only_to_those_allowed(world: World) -> None:
+    url = world.base_url.replace("http://", "ws://") + "/api/v1/alerts/ws"
+    admin_token = login(world.base_url)
+    r = httpx.post(f"{world.base_url}/api/v1/auth/login", json={"username": "ops1", "password": USER_PASSWORD})
+    ops_token = r.json()["token"]
+    listen = TrackingSettings(osmand_port=0, gt06_port=0, watch_port=0, teltonika_port=0, allow_unregistered=False)
+
+    async def scenario() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        async with (
+            connect(url, additional_headers={"Authorization": f"Bearer {admin_token}"}) as admin,
+            connect(url, additional_headers={"Authorization": f"Bearer {ops_token}"}) as ops,
+        ):
+            assert json.loads(await admin.recv()) == {"type": "ready"}
+            assert json.loads(await ops.recv()) == {"type": "ready"}
+            async with TrackingRuntime(listen, world.services.engine) as rt:
+                async with TeltonikaClient("127.0.0.1", rt.ports["teltonika"], CAR) as car:
+                    await car.login()
+                    t = utcnow().replace(microsecond=0)
+                    off = (t - timedelta(seconds=2), FULHAM_BROADWAY[0], FULHAM_BROADWAY[1], 0.0, {239: 0})
+                    on = (t, FULHAM_BROADWAY[0], FULHAM_BROADWAY[1], 0.0, {239: 1})
+                    assert await car.records([off]) == 1 and await car.records([on]) == 1
+                async with Gt06Client("127.0.0.1", rt.ports["gt06"], WALKER) as gt06:
+                    await gt06.login()
+                    await gt06.alarm(utcnow(), LAT, CAMPUS[1] - 0.004, alarm=0x01)
+            return await _received(admin), await _received(ops)
+
+    got_admin, got_ops = asyncio.run(scenario())
+    assert all(m["type"] == "alert" for m in got_admin + got_ops)
+    assert {"sting_ignition", "sos"} <= {m["alert"]["kind"] for m in got_admin}
+    assert "sos" in {m["alert"]["kind"] for m in got_ops}
+    assert not any(m["alert"]["covert"] for m in got_ops)  # the sting car's alert never reaches the operator
+    entries = AuditLog(world.services.sessions).search(AuditFilter(action="tracking.alert.stream"))
+    assert {e.username for e in entries} >= {"admin", "ops1"}
+    with pytest.raises(InvalidStatus):
+        asyncio.run(_connect_anonymously(url))
+
+
+async def _received(ws: ClientConnection, quiet_s: float = 2.5) -> list[dict[str, Any]]:
+    """Messages until none has come for ``quiet_s`` (alerts reach the socket within ~1.1 s of being stored)."""
+    out = []
+    with contextlib.suppress(TimeoutError):
+        while True:
+            out.append(json.loads(await asyncio.wait_for(ws.recv(), quiet_s)))
+    return out
+
+
+async def _connect_anonymously(url: str) -> None:
+    async with connect(url) as ws:
+        await ws.recv()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import time
 import zipfile
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from citywatch.evidence.verify import verify_bundle
 from citywatch.timeutil import iso
 from tests.api.auth import client
 from tests.api.server import running
+from tests.evidence.bundles import packets
 from tests.playback_fixtures import Recorded
 
 
@@ -134,3 +136,49 @@ def test_export_requests_the_user_must_fix(api: httpx.Client, recorded: Recorded
     job = _wait_done(api, api.post("/api/v1/exports", json=empty).json()["id"])
     assert job["state"] == "failed" and "nothing was recorded" in job["error"]
     assert api.get(f"/api/v1/exports/{job['id']}/bundle").status_code == 409
+
+
+def test_working_copy_derived_after_the_fact_is_a_new_signed_exhibit(
+    api: httpx.Client, recorded: Recorded, tmp_path: Path
+) -> None:
+    body = {"camera_ids": [1], "start": iso(recorded.run1_start_us + 2_000_000),
+            "end": iso(recorded.run1_start_us + 6_000_000), "justification": "CAD 4411",
+            "reference": "01/555/25"}  # fmt: skip
+    source = _wait_done(api, api.post("/api/v1/exports", json=body).json()["id"])
+    assert source["state"] == "done", source["error"]
+    [master] = source["exhibits"]
+    url = f"/api/v1/exports/{source['id']}/working-copies"
+    box = {"x": 8, "y": 8, "width": 32, "height": 16}
+    assert api.post(url, json={"exhibit_id": "nope", "justification": "x"}).status_code == 404
+    assert api.post(url, json={"exhibit_id": master["id"], "justification": ""}).status_code == 422
+
+    r = api.post(url, json={"exhibit_id": master["id"], "justification": "jury viewing", "redactions": [box]})
+    assert r.status_code == 202, r.text
+    job = _wait_done(api, r.json()["id"])
+    assert job["state"] == "done", job["error"]
+    assert job["id"] != source["id"] and job["reference"] == "01/555/25"
+    [copy] = job["exhibits"]
+    assert copy["kind"] == "working_copy" and copy["id"] != master["id"]
+    assert copy["derived_from"] == master["sha256"]
+    assert [s["step"] for s in copy["steps"]] == ["decode", "burn_in_time", "redact", "encode"]
+    assert copy["steps"][2]["boxes_px"] == [box]
+
+    folder = _unzip(api.get(f"/api/v1/exports/{job['id']}/bundle").content, tmp_path / "copy")
+    report = verify_bundle(folder)
+    assert report.ok, report.failures
+    manifest = json.loads((folder / "manifest.json").read_text())
+    origin = manifest["derived_from"]
+    assert origin["export_id"] == source["id"] and origin["sha256"] == master["sha256"]
+    assert origin["manifest_sha256"] == source["manifest_sha256"] and origin["file"] == master["path"]
+    [entry] = [f for f in manifest["files"] if f["kind"] == "working_copy"]
+    assert entry["derived_from"] == master["sha256"] and entry["sha256"] == copy["sha256"]
+    assert len(packets(folder / entry["path"])) > 0
+
+    audit = api.get("/api/v1/audit", params={"action": "exhibit.derive", "limit": 50}).json()
+    [derived] = [e for e in audit if e["detail"].get("export_id") == job["id"]]
+    assert derived["camera_id"] == 1 and derived["justification"] == "jury viewing"
+    assert derived["detail"]["derived_from"] == master["sha256"]
+
+    again = api.post(f"/api/v1/exports/{job['id']}/working-copies",
+                     json={"exhibit_id": copy["id"], "justification": "x"})  # fmt: skip
+    assert again.status_code == 422 and "derive working copies from a master" in again.json()["detail"]

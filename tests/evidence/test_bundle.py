@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -130,3 +131,18 @@ def test_working_copy_is_a_new_exhibit_derived_from_the_master(recorded: Recorde
     assert all(float(f[50:94, 2:78].mean()) < 4 for f in frames), "the redaction box is black in every frame"
     assert max(float(f[50:94, 90:150].mean()) for f in frames) > 100, "the rest of the picture is not"
     assert verify_bundle(result.folder).ok
+
+
+def test_masters_written_to_another_file_system_are_byte_identical(recorded: Recorded, bundle: BundleResult) -> None:
+    """Media on disk, bundle on tmpfs: the kernel copy is refused (EXDEV) and the bytes are written from the mapping."""
+    shm = Path("/dev/shm")
+    assert shm.is_dir(), "this test needs /dev/shm (a tmpfs) to export across file systems"
+    folder = shm / f"citywatch-evidence-test-{os.getpid()}"
+    try:
+        other = export(recorded.services, folder, recorded.run1_start_us + 3_000_000, recorded.run2_end_us - 2_000_000)
+        for a, b in zip(bundle.exhibits, other.exhibits, strict=True):
+            assert (a.path, a.sha256) == (b.path, b.sha256)
+            assert (bundle.folder / a.path).read_bytes() == (folder / b.path).read_bytes()
+        assert verify_bundle(folder).ok
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

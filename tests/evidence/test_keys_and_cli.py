@@ -15,9 +15,9 @@ from tests.evidence.bundles import export
 from tests.playback_fixtures import Recorded
 
 
-def _cli(*args: str) -> Result:
+def _cli(*args: str, database: str = "") -> Result:
     """The real command, run in this process (the entry point itself is tested in test_bundle.py)."""
-    return CliRunner().invoke(app, list(args))
+    return CliRunner(env={"CITYWATCH_DATABASE_URL": database}).invoke(app, list(args))
 
 
 def test_rotation_keeps_earlier_keys_listed_and_their_bundles_valid(recorded: Recorded, tmp_path: Path) -> None:
@@ -45,11 +45,13 @@ def test_command_line_export_makes_a_bundle_that_verifies(recorded: Recorded, tm
         "export", "--camera", "1", "--start", iso(recorded.run1_start_us + 2_000_000),
         "--end", iso(recorded.run1_start_us + 25_000_000), "--justification", "CAD 4411",
         "--reference", "01/12345/25", "--out", str(out), "--data-dir", str(recorded.settings.data_dir),
+        database=recorded.settings.database_url,
     )  # fmt: skip
     assert done.exit_code == 0, done.output
     assert "bundle " in done.output and out.exists()
     assert verify_bundle(out).ok
     assert _cli("verify", str(out)).exit_code == 0
     bad = _cli("export", "--camera", "1", "--start", "2020-01-01T00:00:00Z", "--end", "2020-01-01T00:01:00Z",
-               "--justification", "x", "--data-dir", str(recorded.settings.data_dir))  # fmt: skip
+               "--justification", "x", "--data-dir", str(recorded.settings.data_dir),
+               database=recorded.settings.database_url)  # fmt: skip
     assert bad.exit_code == 1 and "nothing was recorded" in bad.output

@@ -15,6 +15,7 @@ from citywatch.config import Settings
 from citywatch.partners.service import PartnersService
 from citywatch.store.models import Camera, Deletion, Gap, Recording
 from citywatch.wiring import Services, build_services
+from tests.database import installation_database
 
 ADMIN_PASSWORD = "correct horse battery staple"
 HOUR = 3_600_000_000
@@ -30,7 +31,10 @@ def london_us(day: date, hour: int = 0, minute: int = 0) -> int:
 
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[Services]:
-    svc = build_services(Settings(data_dir=tmp_path / "data", admin_password=ADMIN_PASSWORD))
+    settings = Settings(
+        data_dir=tmp_path / "data", admin_password=ADMIN_PASSWORD, database_url=installation_database(tmp_path / "data")
+    )
+    svc = build_services(settings)
     yield svc
     svc.close()
 

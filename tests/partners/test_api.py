@@ -20,13 +20,18 @@ from citywatch.timeutil import now_us
 from citywatch.wiring import Services, build_services
 from tests.api.server import running
 from tests.conftest import require_tool
+from tests.database import installation_database
 from tests.partners.conftest import ADMIN_PASSWORD, HOUR, Rows
 
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     services = build_services(
-        Settings(data_dir=Path(tmp_path_factory.mktemp("partners-api")), admin_password=ADMIN_PASSWORD)
+        Settings(
+            data_dir=Path(tmp_path_factory.mktemp("partners-api")),
+            admin_password=ADMIN_PASSWORD,
+            database_url=installation_database(),
+        )
     )
     rows = Rows(services)
     for demo_cam in DEMO_CAMERAS:
@@ -149,8 +154,9 @@ def test_footage_requests_workflow(api: httpx.Client) -> None:
     detail = api.get(f"/api/v1/footage-requests/{rid}").json()
     assert [c["name"] for c in detail["cameras"]] == ["Hammersmith Broadway PTZ"]
     assert api.post(f"/api/v1/footage-requests/{rid}/extend", json={"months": 1, "reason": "x"}).status_code == 422
-    done = api.post(f"/api/v1/footage-requests/{rid}/fulfil", json={"footage_found": True, "fulfilment_ref": "ex 9"})
+    done = api.post(f"/api/v1/footage-requests/{rid}/fulfil", json={})  # nothing recorded then: nothing to export
     assert done.status_code == 200 and done.json()["status"] == "fulfilled" and done.json()["closed"].endswith("Z")
+    assert done.json()["footage_found"] is False and done.json()["supply_fee_p"] == 0
 
 
 def test_forecast_against_the_target(api: httpx.Client) -> None:

@@ -15,12 +15,13 @@ from citywatch.partners.cli import app
 from citywatch.partners.directory import ContractSpec
 from citywatch.partners.service import PartnersService
 from citywatch.wiring import build_services
+from tests.database import installation_database
 from tests.partners.conftest import Rows
 
 
 def test_invoice_forecast_and_register_export(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    services = build_services(Settings(data_dir=data))
+    services = build_services(Settings(data_dir=data, database_url=installation_database(data)))
     rows, svc = Rows(services), PartnersService(services.sessions)
     svc.directory.put_plan("retainer", {"name": "R", "tier": "record_only", "retainer_per_camera_month_p": 10_000})
     org = rows.org("Fulham FC")
@@ -28,7 +29,7 @@ def test_invoice_forecast_and_register_export(tmp_path: Path) -> None:
     svc.register.put(cam, {"purpose": "Crowd safety"}, by="t", today=date(2026, 11, 1))
     svc.directory.add_contract(org, ContractSpec("retainer", "FFC-1", date(2026, 10, 1)))
     services.close()
-    runner = CliRunner()
+    runner = CliRunner(env={"CITYWATCH_DATABASE_URL": services.settings.database_url})
 
     out = tmp_path / "inv"
     r = runner.invoke(app, ["invoice", "--month", "2026-10", "--out", str(out), "--no-pdf", "--data-dir", str(data)])

@@ -157,6 +157,19 @@ def test_probe_reads_the_device_instead_of_typing_an_rtsp_url(world: World, api:
     assert httpx.post(f"{world.base_url}/api/v1/cameras/probe", json={"onvif_url": world.camera.url}).status_code == 401
 
 
+def test_a_camera_added_by_its_onvif_address_alone_gets_its_stream_from_the_device(
+    world: World, api: httpx.Client
+) -> None:
+    body = {"name": "Added by ONVIF", "onvif_url": world.camera.url, "username": "onvif", "password": CAM_PASSWORD}
+    r = api.post("/api/v1/cameras", json=body)
+    assert r.status_code == 201, r.text
+    added = r.json()
+    assert added["rtsp_url"] == world.camera.rtsp_url and added["ptz"] is True
+    neither = api.post("/api/v1/cameras", json={"name": "No address"})
+    assert neither.status_code == 422 and "onvif_url" in neither.json()["detail"]
+    assert api.delete(f"/api/v1/cameras/{added['id']}").status_code == 204
+
+
 def test_absolute_relative_and_centre_move_the_camera(world: World, api: httpx.Client) -> None:
     base = f"/api/v1/cameras/{world.camera_id}/ptz"
     state = api.get(base).json()

@@ -16,6 +16,7 @@ from citywatch.tracking.domain import DeviceInfo, Position, Profile
 from citywatch.tracking.models import POSITION_COLUMNS
 from citywatch.tracking.pipeline import Pipeline, PipelineConfig
 from citywatch.tracking.zones import Zone
+from tests.database import database_url
 
 CLAYBROOK_ZONE = {
     "type": "Polygon",
@@ -27,7 +28,7 @@ CLAYBROOK_ZONE = {
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    eng = make_engine(f"sqlite:///{tmp_path / 'tracking.db'}")
+    eng = make_engine(database_url(tmp_path / "tracking.db"))
     upgrade(eng)
     yield eng
     eng.dispose()

@@ -18,6 +18,7 @@ from citywatch.store.db import make_engine, make_sessionmaker, upgrade
 from citywatch.store.models import Alarm, Camera, Deletion, Garbage, Hold, Recording
 from citywatch.timeutil import now_us
 from citywatch.video.retention import run_retention
+from tests.database import database_url
 from tests.video.recorded import check_file, recorder_settings, rows, running_recorder, wait_for
 
 DAY_US = 86_400_000_000
@@ -25,7 +26,7 @@ DAY_US = 86_400_000_000
 
 @pytest.fixture
 def store(tmp_path: Path):  # type: ignore[no-untyped-def]
-    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    engine = make_engine(database_url(tmp_path / "db.sqlite"))
     upgrade(engine)
     sessions = make_sessionmaker(engine)
     yield sessions

@@ -17,6 +17,7 @@ from citywatch.video.gop_index import decode_gops
 from citywatch.video.h264 import annexb_to_avcc
 from citywatch.video.index_writer import IndexWriter
 from citywatch.video.segmenter import Frame, Segmenter
+from tests.database import database_url
 from tests.video.encoded import encode_gops, parameter_sets
 
 FRAME_90K = 3600
@@ -115,7 +116,7 @@ def test_never_starts_before_the_previous_end(tmp_path: Path) -> None:
 
 
 def test_index_writer_stores_rows_gaps_and_closes_them(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    engine = make_engine(database_url(tmp_path / "db.sqlite"))
     upgrade(engine)
     sessions = make_sessionmaker(engine)
     with sessions.begin() as s:

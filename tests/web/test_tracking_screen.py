@@ -68,13 +68,18 @@ def _walk_into_view(stack: Stack) -> int:
 
 
 def test_tracking_screen_shows_the_alert_and_links_to_footage_of_the_pass(page: Any, stack: Stack, shots: Any) -> None:
-    camera_id = _walk_into_view(stack)
     page.goto(f"{stack.base_url}/#/tracking")
-    devices = page.get_by_role("list", name="Tracked devices")
-    devices.get_by_role("button", name=re.compile(re.escape(NAME))).wait_for()
+    page.locator('[data-live="push"]').wait_for()  # the live-alert WebSocket is up
+    # From here the polled alert list answers "none": the alert can only arrive by being pushed.
+    polled_alerts = re.compile(r"/api/v1/alerts(\?.*)?$")
+    page.route(polled_alerts, lambda route: route.fulfill(status=200, content_type="application/json", body="[]"))
+    camera_id = _walk_into_view(stack)
     alerts = page.get_by_role("list", name="Tracking alerts")
     alert = alerts.locator("li", has_text=NAME).filter(has_text="Left safe zone")
     alert.wait_for()
+    page.unroute(polled_alerts)
+    devices = page.get_by_role("list", name="Tracked devices")
+    devices.get_by_role("button", name=re.compile(re.escape(NAME))).wait_for()
     assert "P1" in alert.inner_text()
     alert.get_by_role("button", name=re.compile("Left safe zone")).click()
     link = page.get_by_role("list", name="Camera passes").get_by_role("link", name=re.compile(PLACES[0][0]))

@@ -7,18 +7,30 @@ never updates. Appends are serialised in-process by a lock and across processes 
 (the chain head is read inside the inserting transaction; SQLite takes its write lock with
 ``BEGIN IMMEDIATE`` semantics on the first write, and a unique ``seq`` rejects a racing twin, which
 is retried).
+
+``record`` returns once the entry is stored. ``record_later`` hands the entry to one writer thread
+through a bounded queue and returns at once, so a playback request does not wait for a database
+write (and, on a busy disk, a WAL checkpoint): entries keep the order they were handed over, the
+chain is built by the same append as ``record``, a full queue makes the caller wait rather than
+drop anything, a failed write is retried until it succeeds, and readers (``search``, ``verify``,
+``count``, ``report``) and process exit first wait for the queue to drain. What is lost is what
+a crash loses between the hand-over and the write (milliseconds).
 """
 
 from __future__ import annotations
 
+import atexit
 import csv
 import hashlib
 import io
 import json
 import logging
+import queue
 import threading
+import time
+import weakref
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, select
@@ -60,6 +72,32 @@ _INSERT = insert(cast(Table, AuditEntry.__table__))
 _HEAD = select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
 
 
+_QUEUE_ENTRIES = 1024  # ~1 s of appends; beyond that callers wait (back-pressure, never loss)
+_WRITER_IDLE_S = 5.0  # the writer thread ends after this long without work; the next entry starts one
+_RETRY_MAX_S = 5.0
+_EXIT_DRAIN_S = 30.0
+_LIVE_LOGS: weakref.WeakSet[AuditLog] = weakref.WeakSet()
+
+
+@dataclass(slots=True)
+class _Pending:
+    """One entry on its way to the chain; ``done`` is set for a caller that waits (``record``)."""
+
+    fields: dict[str, Any]
+    done: threading.Event | None
+    seq: int = 0
+    error: BaseException | None = field(default=None)
+
+
+def _drain_at_exit() -> None:
+    for audit_log in list(_LIVE_LOGS):
+        if not audit_log.flush(timeout_s=_EXIT_DRAIN_S):
+            log.error("audit entries still queued at exit were not written (database unavailable?)")
+
+
+atexit.register(_drain_at_exit)
+
+
 def entry_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
     body = json.dumps({k: fields[k] for k in _FIELDS}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256((prev_hash + "\n" + body).encode()).hexdigest()
@@ -88,6 +126,11 @@ class AuditLog:
         self._sessions = sessions
         self._lock = threading.Lock()
         self._camera_orgs: dict[int, int | None] = {}
+        self._queue: queue.Queue[_Pending] = queue.Queue(maxsize=_QUEUE_ENTRIES)
+        self._handover = threading.Lock()  # entries enter the queue in time order; starts the writer
+        self._writer: threading.Thread | None = None
+        self._idle = threading.Condition()
+        self._queued = 0
 
     def _camera_org(self, session: Session, camera_id: int | None) -> int | None:
         if camera_id is None:
@@ -119,64 +162,132 @@ class AuditLog:
         ``username`` names the subject when there is no principal (a failed sign-in). The
         principal's justification for this camera is attached unless one is given.
         """
-        if justification is None and principal is not None:
-            justification = principal.justification_for(camera_id)
-        safe_detail = json.loads(json.dumps(dict(detail or {}), default=str))
-        with self._lock:
-            for _attempt in range(5):
-                try:
-                    return self._append(
-                        action,
-                        principal,
-                        camera_id,
-                        start_us,
-                        end_us,
-                        safe_detail,
-                        client,
-                        outcome,
-                        justification,
-                        username,
-                    )
-                except IntegrityError:
-                    continue  # another process appended the same seq first; read the new head
-            raise RuntimeError("could not append to the audit log after 5 attempts (heavy contention)")
+        pending = self._pending(
+            action, principal, camera_id, start_us, end_us, detail, client, outcome, justification, username
+        )
+        pending.done = threading.Event()
+        self._hand_over(pending)
+        pending.done.wait()
+        if pending.error is not None:
+            raise pending.error
+        return pending.seq
 
-    def _append(
+    def record_later(
+        self,
+        action: str,
+        principal: Principal | None,
+        *,
+        camera_id: int | None = None,
+        start_us: int | None = None,
+        end_us: int | None = None,
+        detail: Mapping[str, object] | None = None,
+        client: str | None = None,
+        outcome: str = "ok",
+        justification: str | None = None,
+        username: str | None = None,
+    ) -> None:
+        """``record`` without waiting for the write (see the module notes); waits only while the queue is full."""
+        self._hand_over(
+            self._pending(
+                action, principal, camera_id, start_us, end_us, detail, client, outcome, justification, username
+            )
+        )
+
+    def flush(self, timeout_s: float | None = None) -> bool:
+        """Wait until every entry handed over so far is written; False if ``timeout_s`` passed first."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._queued == 0, timeout_s)
+
+    def _pending(
         self,
         action: str,
         principal: Principal | None,
         camera_id: int | None,
         start_us: int | None,
         end_us: int | None,
-        detail: dict[str, Any],
+        detail: Mapping[str, object] | None,
         client: str | None,
         outcome: str,
         justification: str | None,
         username: str | None,
-    ) -> int:
+    ) -> _Pending:
+        if justification is None and principal is not None:
+            justification = principal.justification_for(camera_id)
+        fields: dict[str, Any] = {
+            "action": action,
+            "outcome": outcome,
+            "user_id": principal.user_id if principal else None,
+            "username": principal.username if principal else username,
+            "organisation": principal.organisation if principal else None,
+            "organisation_id": principal.organisation_id if principal else None,
+            "role": principal.role if principal else None,
+            "client": client[:64] if client else None,
+            "camera_id": camera_id,
+            "start_us": start_us,
+            "end_us": end_us,
+            "justification": justification,
+            "detail": json.loads(json.dumps(dict(detail or {}), default=str)),
+        }
+        return _Pending(fields, None)
+
+    def _hand_over(self, pending: _Pending) -> None:
+        with self._handover:
+            pending.fields["at_us"] = now_us()  # taken in hand-over order, so times rise with seq
+            with self._idle:
+                self._queued += 1
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_loop, name="audit-writer", daemon=True)
+                self._writer.start()
+                _LIVE_LOGS.add(self)
+            self._queue.put(pending)  # blocks while full: back-pressure, never loss
+
+    def _write_loop(self) -> None:
+        while True:
+            try:
+                pending = self._queue.get(timeout=_WRITER_IDLE_S)
+            except queue.Empty:
+                with self._handover:
+                    if self._queue.empty():
+                        self._writer = None
+                        return
+                continue
+            self._write(pending)
+            with self._idle:
+                self._queued -= 1
+                self._idle.notify_all()
+            if pending.done is not None:
+                pending.done.set()
+
+    def _write(self, pending: _Pending) -> None:
+        delay_s = 0.05
+        while True:
+            try:
+                pending.seq = self._append_retrying(pending.fields)
+                return
+            except Exception as e:  # reported to a waiting caller, else retried
+                if pending.done is not None:
+                    pending.error = e
+                    return
+                log.warning("audit append failed (%s); retrying in %.2f s", e, delay_s)
+                time.sleep(delay_s)
+                delay_s = min(delay_s * 2, _RETRY_MAX_S)
+
+    def _append_retrying(self, fields: dict[str, Any]) -> int:
+        with self._lock:
+            for _attempt in range(5):
+                try:
+                    return self._append(fields)
+                except IntegrityError:
+                    continue  # another process appended the same seq first; read the new head
+            raise RuntimeError("could not append to the audit log after 5 attempts (heavy contention)")
+
+    def _append(self, given: dict[str, Any]) -> int:
         with self._sessions.begin() as session:
             conn = session.connection()
             head = conn.execute(_HEAD)
             last = head.first()
             prev_seq, prev_hash = (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
-            fields: dict[str, Any] = {
-                "seq": prev_seq + 1,
-                "at_us": now_us(),
-                "action": action,
-                "outcome": outcome,
-                "user_id": principal.user_id if principal else None,
-                "username": principal.username if principal else username,
-                "organisation": principal.organisation if principal else None,
-                "organisation_id": principal.organisation_id if principal else None,
-                "role": principal.role if principal else None,
-                "client": client[:64] if client else None,
-                "camera_id": camera_id,
-                "camera_org_id": self._camera_org(session, camera_id),
-                "start_us": start_us,
-                "end_us": end_us,
-                "justification": justification,
-                "detail": detail,
-            }
+            fields = {**given, "seq": prev_seq + 1, "camera_org_id": self._camera_org(session, given["camera_id"])}
             conn.execute(_INSERT, {**fields, "prev_hash": prev_hash, "hash": entry_hash(prev_hash, fields)})
             return prev_seq + 1
 
@@ -200,11 +311,13 @@ class AuditLog:
                 | (AuditEntry.organisation_id == where.organisation_id)
             )
         query = query.order_by(AuditEntry.seq.desc()).limit(max(1, min(where.limit, 100_000)))
+        self.flush()
         with self._sessions() as session:
             return list(session.scalars(query))
 
     def verify(self, *, batch: int = 5000) -> tuple[int, BrokenLink | None]:
         """Walk the whole chain; return the number of entries checked and the first broken link."""
+        self.flush()
         checked = 0
         prev_seq, prev_hash = 0, GENESIS
         columns = [getattr(AuditEntry, k) for k in _FIELDS] + [AuditEntry.prev_hash, AuditEntry.hash]
@@ -230,6 +343,7 @@ class AuditLog:
                     checked += 1
 
     def count(self) -> int:
+        self.flush()
         with self._sessions() as session:
             return int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
 
@@ -253,6 +367,7 @@ class AuditLog:
             query = query.where(
                 (AuditEntry.camera_org_id == organisation_id) | (AuditEntry.organisation_id == organisation_id)
             )
+        self.flush()
         with self._sessions() as session:
             counts = {str(a): int(n) for a, n in session.execute(query.group_by(AuditEntry.action))}
         out = dict.fromkeys(groups, 0)

@@ -37,6 +37,7 @@ from citywatch.api.docs_page import install_docs
 from citywatch.api.errors import install_error_handlers
 from citywatch.api.security import SecurityHeaders
 from citywatch.api.spa import default_web_dist, mount_spa
+from citywatch.api.tracking_live import start_alert_response
 from citywatch.video.holds import HoldService
 from citywatch.video.live import LiveHub
 from citywatch.video.playback import PlaybackService
@@ -112,10 +113,12 @@ def create_app(
         for item in background:
             await asyncio.to_thread(item.start)
         sweeper = asyncio.create_task(sweep_shares())
+        alert_response = start_alert_response(app)
         try:
             yield
         finally:
             sweeper.cancel()
+            alert_response.cancel()
             await routes_ptz.close(app)
             await ctx.hub.close()
             for item in reversed(background):

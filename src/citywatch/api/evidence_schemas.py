@@ -20,6 +20,7 @@ __all__ = [
     "PublicKeyOut",
     "RedactionIn",
     "ReleaseIn",
+    "WorkingCopyIn",
 ]
 
 
@@ -93,6 +94,12 @@ class ExportIn(BaseModel):
     reference: str = Field(default="", max_length=200)
     case_id: int | None = None
     working_copy: bool = False
+    redactions: list[RedactionIn] = Field(default_factory=list, max_length=32)
+
+
+class WorkingCopyIn(BaseModel):
+    exhibit_id: str = Field(min_length=1, max_length=40, description="the master to derive from (an exhibit id)")
+    justification: str = Field(min_length=1, max_length=5000, description="why a working copy is needed")
     redactions: list[RedactionIn] = Field(default_factory=list, max_length=32)
 
 

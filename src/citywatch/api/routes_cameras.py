@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Request, Response
 
 from citywatch.access.principal import CAMERA_ACTIONS, Action, Principal, require
+from citywatch.api.context import ApiContext
 from citywatch.api.deps import CurrentPrincipal, client_address, context
 from citywatch.api.schemas import CameraIn, CameraOut, CameraStatusOut
 from citywatch.store.models import Camera, CameraStatus
 from citywatch.timeutil import iso
-from citywatch.video.cameras import CameraInput, CameraNotFound
+from citywatch.video.cameras import CameraError, CameraInput, CameraNotFound
 
 __all__ = ["camera_out", "router"]
 
@@ -75,17 +78,33 @@ def get_camera(camera_id: int, principal: CurrentPrincipal, request: Request) ->
     return camera_out(ctx.services.cameras.get(camera_id), ctx.status.camera_status().get(camera_id), principal)
 
 
+async def _from_onvif(body: CameraIn, allowed: list[str]) -> CameraIn:
+    """Fill the RTSP URL (and the PTZ flag) from the camera's ONVIF device when only its address was given."""
+    from citywatch.ptz.probe import probe_device
+
+    assert body.onvif_url is not None
+    found = await probe_device(body.onvif_url, body.username, body.password, allowed)
+    return body.model_copy(update={"rtsp_url": found.stream_uri, "ptz": body.ptz or found.ptz is not None})
+
+
 @router.post("", response_model=CameraOut, status_code=201)
-def add_camera(body: CameraIn, principal: CurrentPrincipal, request: Request) -> CameraOut:
+async def add_camera(body: CameraIn, principal: CurrentPrincipal, request: Request) -> CameraOut:
+    """Add a camera; with ``onvif_url`` and no ``rtsp_url`` the stream address is read from the device."""
     require(principal, Action.CONFIGURE_CAMERAS)
     ctx = context(request)
+    if not body.rtsp_url:
+        if not body.onvif_url:
+            raise CameraError("give the camera's rtsp_url, or its onvif_url to read the stream address from it")
+        body = await _from_onvif(body, ctx.services.settings.camera_allowed_networks)
+    return await asyncio.to_thread(_add, ctx, body, principal, client_address(request))
+
+
+def _add(ctx: ApiContext, body: CameraIn, principal: Principal, client: str) -> CameraOut:
     camera = ctx.services.cameras.add(_input(body))
     if not principal.is_admin and principal.organisation_id is not None:
         ctx.directory.set_camera_owner(camera.id, principal.organisation_id)
         camera.organisation_id = principal.organisation_id
-    ctx.audit.record(
-        "camera.create", principal, camera_id=camera.id, client=client_address(request), detail={"name": camera.name}
-    )
+    ctx.audit.record("camera.create", principal, camera_id=camera.id, client=client, detail={"name": camera.name})
     ctx.auth.forget_cached()
     return camera_out(camera, None, principal)
 

@@ -18,7 +18,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse
 
 from citywatch.access.errors import PermissionDenied
-from citywatch.access.principal import Action, Principal, require
+from citywatch.access.principal import Action, Principal, require, require_justified
 from citywatch.api.deps import CurrentPrincipal, client_address, context, parse_time
 from citywatch.api.evidence_schemas import (
     CaseIn,
@@ -33,6 +33,7 @@ from citywatch.api.evidence_schemas import (
     ExportOut,
     PublicKeyOut,
     ReleaseIn,
+    WorkingCopyIn,
 )
 from citywatch.evidence.bundle import Exporter
 from citywatch.evidence.cases import CaseInput, CaseView, HoldView
@@ -263,7 +264,11 @@ def _require_export(principal: Principal, camera_ids: list[int]) -> None:
 
 @router.post("/exports", response_model=ExportOut, status_code=202)
 def create_export(body: ExportIn, principal: CurrentPrincipal, request: Request) -> ExportOut:
+    """Start an export job. Police give the CAD or crime reference here (or stated one for the session)."""
     _require_export(principal, body.camera_ids)
+    if principal.is_police and not body.reference.strip() and body.case_id is None:
+        for camera_id in body.camera_ids:
+            require_justified(principal, camera_id)
     start, end = parse_time(body.start, "start"), parse_time(body.end, "end")
     boxes = tuple(Redaction(r.x, r.y, r.width, r.height) for r in body.redactions)
     spec = ExportSpec(
@@ -327,6 +332,37 @@ def download_bundle(export_id: str, principal: CurrentPrincipal, request: Reques
         detail={"export_id": export_id, "manifest_sha256": job.manifest_sha256},
     )
     return FileResponse(path, media_type="application/zip", filename=f"evidence-{export_id[:8]}.zip")
+
+
+@router.post("/exports/{export_id}/working-copies", response_model=ExportOut, status_code=202)
+def derive_working_copy(
+    export_id: str, body: WorkingCopyIn, principal: CurrentPrincipal, request: Request
+) -> ExportOut:
+    """A working copy of one of the export's masters, made now as a new signed bundle (poll it like an export)."""
+    svc = _service(request)
+    with _errors():
+        source = svc.export(export_id)
+        _require_export(principal, json.loads(source.camera_ids))
+        boxes = tuple(Redaction(r.x, r.y, r.width, r.height) for r in body.redactions)
+        by = Exporter(principal.username, principal.role, principal.organisation)
+        job, master = svc.create_working_copy(export_id, body.exhibit_id, body.justification, boxes, by)
+    _audit(
+        request,
+        "exhibit.derive",
+        principal,
+        justification=body.justification,
+        camera_id=master.camera_id,
+        start_us=master.start_us,
+        end_us=master.end_us,
+        detail={
+            "export_id": job.id,
+            "derived_from_export": export_id,
+            "derived_from_exhibit": master.id,
+            "derived_from": master.sha256,
+            "redactions": [r.model_dump() for r in body.redactions],
+        },
+    )
+    return _export_out(job)
 
 
 @router.post("/exports/{export_id}/deliveries", response_model=DeliveryOut, status_code=201)

@@ -57,7 +57,7 @@ def playback(
     except NoFootage:
         ctx.services.cameras.get(camera_id)  # an unknown camera says so (404), not "nothing recorded"
         raise
-    ctx.audit.record(
+    ctx.audit.record_later(  # off the request's critical path; ordered, never dropped (see audit)
         "playback", principal, camera_id=camera_id, start_us=start_us, end_us=end_us, client=client_address(request)
     )
     return Response(text, media_type=HLS_TYPE, headers={"Cache-Control": "no-store"})
@@ -110,7 +110,9 @@ def snapshot(camera_id: int, at: str, principal: CurrentPrincipal, request: Requ
     ctx = context(request)
     ctx.services.cameras.get(camera_id)
     shot = ctx.playback.snapshot(camera_id, at_us)
-    ctx.audit.record("snapshot", principal, camera_id=camera_id, start_us=shot.frame_us, client=client_address(request))
+    ctx.audit.record_later(
+        "snapshot", principal, camera_id=camera_id, start_us=shot.frame_us, client=client_address(request)
+    )
     headers = {"X-Frame-Time": iso(shot.frame_us), "Cache-Control": "private, max-age=3600"}
     if shot.capture_us is not None:
         headers["X-Capture-Time"] = iso(shot.capture_us)
@@ -124,7 +126,11 @@ def recording_media(recording_id: int, principal: CurrentPrincipal, request: Req
     camera_id, media = ctx.playback.media_file(recording_id)
     require(principal, Action.PLAYBACK, camera_id)
     require_justified(principal, camera_id)
-    cache = "private, max-age=86400"  # recorded bytes never change, even while the file grows
+    if media.writing:
+        # The file grows, so its ETag changes every second: a browser revalidating a cached range with If-Range
+        # would get the whole file back (a correct answer that hls.js misreads). Not cached, ranges stay ranges.
+        return FileResponse(media.path, media_type="video/mp4", headers={"Cache-Control": "no-store"})
+    cache = "private, max-age=86400"  # a closed recording never changes
     return FileResponse(media.path, media_type="video/mp4", headers={"Cache-Control": cache})
 
 

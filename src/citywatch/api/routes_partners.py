@@ -20,9 +20,13 @@ from pydantic import BaseModel, Field
 from citywatch.access.errors import PermissionDenied
 from citywatch.access.principal import Action, Principal, require
 from citywatch.api.deps import CurrentPrincipal, client_address, context, parse_time
+from citywatch.api.routes_evidence import _service as evidence_service
+from citywatch.evidence.bundle import Exporter
+from citywatch.evidence.errors import EvidenceError, EvidenceNotFound
+from citywatch.evidence.service import ExportSpec
 from citywatch.partners.directory import ContractSpec, Onboarding
 from citywatch.partners.errors import PartnerError, PartnerNotFound, RenderError
-from citywatch.partners.footage import NewRequest
+from citywatch.partners.footage import ExportOrder, NewRequest
 from citywatch.partners.forecast import DEFAULT_TARGET_P
 from citywatch.partners.metering import readings
 from citywatch.partners.money import month_window, parse_month, today_london
@@ -391,8 +395,9 @@ class ExtendIn(BaseModel):
 
 
 class FulfilIn(BaseModel):
-    footage_found: bool
-    fulfilment_ref: str = ""
+    """By default every camera within the radius with footage of the period; or a choice among them."""
+
+    camera_ids: list[int] | None = None
 
 
 class CloseIn(BaseModel):
@@ -459,16 +464,33 @@ def footage_extend(request_id: int, body: ExtendIn, request: Request, principal:
 
 @router.post("/footage-requests/{request_id}/fulfil")
 def footage_fulfil(request_id: int, body: FulfilIn, request: Request, principal: CurrentPrincipal) -> Any:
+    """Start the evidence export that carries the footage; the request follows the export job."""
     require(principal, Action.EXPORT)
+    evidence = evidence_service(request)
+
+    def start(order: ExportOrder) -> str:
+        for camera_id in order.camera_ids:
+            require(principal, Action.EXPORT, camera_id)
+        spec = ExportSpec(order.camera_ids, order.start_us, order.end_us, order.justification, order.reference)
+        try:
+            job = evidence.create_export(spec, Exporter(principal.username, principal.role, principal.organisation))
+        except (EvidenceError, EvidenceNotFound) as exc:
+            raise PartnerError(str(exc)) from exc
+        for camera_id in order.camera_ids:
+            context(request).audit.record(
+                "export.create", principal, camera_id=camera_id, start_us=order.start_us, end_us=order.end_us,
+                detail={"export_id": job.id, "justification": order.justification, "reference": order.reference},
+                client=client_address(request),
+            )  # fmt: skip
+        return job.id
+
     with _domain():
-        item = _service(request).footage.fulfil(
-            request_id, footage_found=body.footage_found, fulfilment_ref=body.fulfilment_ref, at_us=now_us()
-        )
+        item = _service(request).fulfil_footage(request_id, start, camera_ids=body.camera_ids, at_us=now_us())
     _audit(
         request,
         principal,
         "footage_request.fulfil",
-        {"request": request_id, "found": body.footage_found, "ref": body.fulfilment_ref},
+        {"request": request_id, "export_id": item.export_id, "status": item.status},
     )
     return _out(item)
 

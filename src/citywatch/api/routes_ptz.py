@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.applications import FastAPI
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import ValidationError
 from starlette.requests import HTTPConnection
 
 from citywatch.access.errors import AccessError
@@ -21,6 +21,19 @@ from citywatch.access.principal import Action, Principal, require
 from citywatch.api.context import ApiContext
 from citywatch.api.deps import CurrentPrincipal, context, websocket_principal
 from citywatch.api.errors import status_for
+from citywatch.api.ptz_schemas import (
+    AbsoluteIn,
+    CallupIn,
+    CentreIn,
+    MoveIn,
+    PresetIn,
+    ProbeIn,
+    SettingsIn,
+    TakeIn,
+    TourIn,
+    TranslationIn,
+    WsMessage,
+)
 from citywatch.ptz.actions import call_up
 from citywatch.ptz.arbitration import Lease
 from citywatch.ptz.errors import PtzError
@@ -36,8 +49,6 @@ from citywatch.timeutil import iso
 __all__ = ["close", "ptz_service", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["ptz"])
-
-Unit = Annotated[float, Field(ge=-1, le=1)]
 
 
 # --- wiring ---------------------------------------------------------------------------------------
@@ -60,81 +71,6 @@ async def close(app: FastAPI) -> None:
 
 def _actor(principal: Principal, conn: HTTPConnection) -> Actor:
     return Actor(principal, conn.client.host if conn.client else None)
-
-
-# --- schemas --------------------------------------------------------------------------------------
-class PositionIn(BaseModel):
-    pan: Unit = 0.0
-    tilt: Unit = 0.0
-    zoom: Annotated[float, Field(ge=0, le=1)] = 0.0
-
-
-class TranslationIn(BaseModel):
-    pan: Annotated[float, Field(ge=-2, le=2)] = 0.0
-    tilt: Annotated[float, Field(ge=-2, le=2)] = 0.0
-    zoom: Unit = 0.0
-
-
-class AbsoluteIn(PositionIn):
-    speed: Annotated[float, Field(gt=0, le=1)] | None = None
-
-
-class MoveIn(BaseModel):
-    pan: Unit = 0.0
-    tilt: Unit = 0.0
-    zoom: Unit = 0.0
-    timeout_s: Annotated[float, Field(ge=0.1, le=10)] = 1.0
-
-
-class CentreIn(BaseModel):
-    x: Annotated[float, Field(ge=0, le=1)]
-    y: Annotated[float, Field(ge=0, le=1)]
-
-
-class TakeIn(BaseModel):
-    reserve_s: Annotated[float, Field(gt=0)] | None = None
-
-
-class PresetIn(BaseModel):
-    name: Annotated[str, Field(min_length=1, max_length=64)]
-    token: str | None = None
-
-
-class StepIn(BaseModel):
-    preset: str
-    dwell_s: Annotated[float, Field(ge=1, le=3600)]
-
-
-class TourIn(BaseModel):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    steps: list[StepIn]
-    resume_after_s: Annotated[float, Field(ge=0, le=3600)] = 60.0
-
-
-class SettingsIn(BaseModel):
-    lease_s: Annotated[float, Field(ge=2, le=600)] = 15.0
-    home_on_lapse: bool = False
-    max_reservation_s: Annotated[float, Field(ge=10, le=86400)] = 1800.0
-    tour_resume_s: Annotated[float, Field(ge=0, le=3600)] = 60.0
-    role_priority: dict[str, int] = Field(default_factory=dict)
-    organisation_bonus: dict[str, int] = Field(default_factory=dict)
-    hfov_wide_deg: Annotated[float, Field(ge=1, le=180)] | None = None
-    max_zoom: Annotated[float, Field(ge=1, le=100)] = 20.0
-    zoom_law: str = "geometric"
-    tilt_range_deg: Annotated[float, Field(ge=1, le=180)] = 45.0
-    mount_height_m: Annotated[float, Field(ge=0, le=200)] = 6.0
-
-
-class ProbeIn(BaseModel):
-    onvif_url: Annotated[str, Field(min_length=8, max_length=1000)]
-    username: str | None = None
-    password: str | None = None
-
-
-class CallupIn(BaseModel):
-    latitude: Annotated[float, Field(ge=-90, le=90)]
-    longitude: Annotated[float, Field(ge=-180, le=180)]
-    limit: Annotated[int, Field(ge=1, le=10)] = 3
 
 
 def _control(lease: Lease | None, principal: Principal | None = None) -> dict[str, Any] | None:
@@ -457,15 +393,6 @@ async def callup(body: CallupIn, principal: CurrentPrincipal, request: Request) 
 
 
 # --- joystick WebSocket ---------------------------------------------------------------------------
-class _WsMessage(BaseModel):
-    type: str
-    seq: int | None = None
-    pan: Unit = 0.0
-    tilt: Unit = 0.0
-    zoom: Unit = 0.0
-    timeout_s: Annotated[float, Field(ge=0.1, le=10)] = 1.0
-
-
 @router.websocket("/cameras/{camera_id}/ptz/ws")
 async def ptz_ws(websocket: WebSocket, camera_id: int) -> None:
     """Joystick: ``{"type": "move", pan, tilt, zoom, timeout_s}`` / ``stop`` / ``take`` / ``release``.
@@ -538,7 +465,7 @@ async def _handle(
     """One joystick message; returns whether the camera is now moving under this socket's command."""
     seq = None
     try:
-        m = _WsMessage.model_validate_json(text)
+        m = WsMessage.model_validate_json(text)
         seq = m.seq
         if m.type == "move":
             await service.move(actor, camera_id, Velocity(m.pan, m.tilt, m.zoom), m.timeout_s)

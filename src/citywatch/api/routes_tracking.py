@@ -2,22 +2,28 @@
 
 Covert devices (sting vehicles and property) and missing-person profiles are shown only to police roles,
 administrators and roles allowed to manage tracking; to everyone else they do not exist (404). Profile
-reads and edits, hand-off links and their use are audited.
+reads and edits, hand-off links and their use are audited. Alert handling (acknowledge, assign, escalate,
+close) is open to everyone who sees the alert queue: the control room works it. ``/alerts/ws`` pushes new alerts.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from citywatch.access.errors import PermissionDenied
+from citywatch.access.errors import AccessError, PermissionDenied
 from citywatch.access.principal import Action, Principal, require
-from citywatch.api.deps import CurrentPrincipal, context, parse_time
+from citywatch.api.context import ApiContext
+from citywatch.api.deps import CurrentPrincipal, client_address, context, parse_time, websocket_principal
+from citywatch.api.tracking_live import alert_watcher
 from citywatch.api.tracking_schemas import (
     AlertOut,
     CameraPassOut,
@@ -238,6 +244,105 @@ def acknowledge(alert_id: int, principal: CurrentPrincipal, request: Request, bo
         device = services.get_device(s, a.device_id, include_covert=covert)
     _audit(request, "tracking.alert.acknowledge", principal, {"alert_id": alert_id})
     return alert_out(a, device)
+
+
+class AssignIn(BaseModel):
+    to: str = Field(min_length=1, max_length=200, description="the person or team who handles it")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class EscalateIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000, description="e.g. 'passed to police, CAD 1234'")
+
+
+class CloseIn(BaseModel):
+    outcome: str = Field(min_length=1, max_length=2000, description="e.g. 'found safe in the café'")
+
+
+@router.post("/alerts/{alert_id}/assign", response_model=AlertOut)
+def assign(alert_id: int, body: AssignIn, principal: CurrentPrincipal, request: Request) -> AlertOut:
+    require(principal, Action.VIEW_TRACKING)
+    covert = sees_sensitive(principal)
+    with _session(request) as s:
+        a = services.assign_alert(s, alert_id, body.to, principal.username, note=body.note, include_covert=covert)
+        device = services.get_device(s, a.device_id, include_covert=covert)
+    _audit(request, "tracking.alert.assign", principal, {"alert_id": alert_id, "to": body.to})
+    return alert_out(a, device)
+
+
+@router.post("/alerts/{alert_id}/escalate", response_model=AlertOut)
+def escalate(alert_id: int, body: EscalateIn, principal: CurrentPrincipal, request: Request) -> AlertOut:
+    """Raise the priority one step (1 stays 1) and record why, e.g. handed to police."""
+    require(principal, Action.VIEW_TRACKING)
+    covert = sees_sensitive(principal)
+    with _session(request) as s:
+        a = services.escalate_alert(s, alert_id, principal.username, body.reason, include_covert=covert)
+        device = services.get_device(s, a.device_id, include_covert=covert)
+    _audit(request, "tracking.alert.escalate", principal, {"alert_id": alert_id, "reason": body.reason})
+    return alert_out(a, device)
+
+
+@router.post("/alerts/{alert_id}/close", response_model=AlertOut)
+def close(alert_id: int, body: CloseIn, principal: CurrentPrincipal, request: Request) -> AlertOut:
+    """Close with an outcome; holds placed for the alert stop being extended and run to their end."""
+    require(principal, Action.VIEW_TRACKING)
+    covert = sees_sensitive(principal)
+    with _session(request) as s:
+        a = services.close_alert(s, alert_id, principal.username, body.outcome, include_covert=covert)
+        device = services.get_device(s, a.device_id, include_covert=covert)
+    _audit(request, "tracking.alert.close", principal, {"alert_id": alert_id, "outcome": body.outcome})
+    return alert_out(a, device)
+
+
+@router.websocket("/alerts/ws")
+async def alerts_ws(websocket: WebSocket) -> None:
+    """New alerts as they are raised: ``{"type": "alert", "alert": AlertOut}``; ``{"type": "ready"}`` first.
+
+    Signed in like the joystick socket (session cookie or bearer); covert alerts only for those who see them.
+    A client that cannot connect polls ``GET /alerts`` instead.
+    """
+    try:
+        principal = websocket_principal(websocket)
+        require(principal, Action.VIEW_TRACKING)
+    except AccessError as exc:
+        await websocket.close(code=1008, reason=str(exc)[:120])
+        return
+    ctx: ApiContext = websocket.app.state.ctx
+    watcher = alert_watcher(websocket.app)
+    watcher.start()
+    covert = sees_sensitive(principal)
+    queue = watcher.subscribe()
+    await websocket.accept()
+    await asyncio.to_thread(
+        ctx.audit.record, "tracking.alert.stream", principal, detail={}, client=client_address(websocket)
+    )
+    receiver = asyncio.ensure_future(_until_closed(websocket))
+    try:
+        await websocket.send_json({"type": "ready"})
+        while not receiver.done():
+            getter = asyncio.ensure_future(queue.get())
+            done, _pending = await asyncio.wait({getter, receiver}, return_when=asyncio.FIRST_COMPLETED)
+            if getter not in done:
+                getter.cancel()
+                break
+            alert, device = getter.result()
+            if device.covert and not covert:
+                continue
+            await websocket.send_json({"type": "alert", "alert": alert_out(alert, device).model_dump()})
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        watcher.unsubscribe(queue)
+        receiver.cancel()
+        with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+            await receiver
+
+
+async def _until_closed(websocket: WebSocket) -> None:
+    """Read (and ignore) what the client sends until it goes away."""
+    with contextlib.suppress(WebSocketDisconnect):
+        while True:
+            await websocket.receive_text()
 
 
 def _alert_window(raised: datetime) -> tuple[datetime, datetime]:

@@ -77,6 +77,9 @@ class CameraBase(BaseModel):
 
 
 class CameraIn(CameraBase):
+    rtsp_url: str = Field(
+        default="", max_length=1000, description="may be left empty when onvif_url is given: read from the device"
+    )
     username: str | None = Field(default=None, max_length=200)
     password: str | None = Field(default=None, max_length=200)
 

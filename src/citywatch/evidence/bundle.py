@@ -33,7 +33,7 @@ from citywatch.evidence.verifier_page import VERIFIER_HTML
 from citywatch.timeutil import from_us, iso, now_us
 from citywatch.video.recording_file import fsync_dir
 
-__all__ = ["BundleResult", "ExportRequest", "Exporter", "build_bundle"]
+__all__ = ["BundleResult", "ExhibitFile", "ExportRequest", "Exporter", "build_bundle", "seal"]
 
 ProgressFn = Callable[[int, int], None]  # bytes done, bytes expected
 MAX_EXPORT_US = 7 * 86_400_000_000
@@ -190,12 +190,13 @@ def build_bundle(
         entry["source_recordings"] = [
             {"recording_id": s.recording_id, "path": s.path, "sha256": s.sha256, "size_bytes": s.size_bytes}
             | time_range(s.start_us, s.end_us)
+            | ({} if s.sha256 else {"still_recording": True})  # no recorder hash until the file closes
             for s in source.source_files(used)
         ]
         cameras.append(entry)
         if req.working_copy:
             exhibits += [_derive(folder, cam, m, rel, req.redactions) for m, rel in masters]
-    return _seal(req, keys, folder, cameras, exhibits, done)
+    return seal(req, keys, folder, cameras, exhibits, done)
 
 
 def _derive(folder: Path, cam: CameraInfo, master: MasterFile, rel: str, redactions: list[Redaction]) -> ExhibitFile:
@@ -214,14 +215,16 @@ def _derive(folder: Path, cam: CameraInfo, master: MasterFile, rel: str, redacti
     )
 
 
-def _seal(
+def seal(
     req: ExportRequest,
     keys: KeyRing,
     folder: Path,
     cameras: list[dict[str, Any]],
     exhibits: list[ExhibitFile],
     done: int,
+    extra: dict[str, Any] | None = None,
 ) -> BundleResult:
+    """Write the public key, the verifier page, the manifest (with ``extra`` keys) and its signature."""
     key_id, private = keys.current()
     _write(folder / PUBLIC_KEY, public_pem(private.public_key()).encode())
     _write(folder / "verify.html", VERIFIER_HTML.encode())
@@ -248,7 +251,7 @@ def _seal(
         "cameras": cameras,
         "files": files,
         "signature": {"algorithm": "Ed25519", "key_id": key_id, "file": SIGNATURE, "public_key": PUBLIC_KEY},
-    }  # fmt: skip
+    } | (extra or {})  # fmt: skip
     body = manifest_bytes(manifest)
     _write(folder / MANIFEST, body)
     _write(folder / SIGNATURE, signature_bytes(body, key_id, private))

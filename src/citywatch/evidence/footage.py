@@ -54,8 +54,10 @@ class FootageSource:
             return CameraInfo(cam.id, cam.name, cam.latitude, cam.longitude, cam.bearing_deg)
 
     def recordings(self, camera_id: int, start_us: int, end_us: int) -> list[RecordingRef]:
+        """Closed files, and the indexed part of a file still being written (its bytes never change once
+        indexed; the recorder's hash of it comes when it closes, so the manifest says it is incomplete)."""
         with self._engine.connect() as conn:
-            return [r for r in recordings_between(conn, camera_id, start_us, end_us) if not r.writing]
+            return recordings_between(conn, camera_id, start_us, end_us)
 
     def gaps(self, camera_id: int, start_us: int, end_us: int) -> list[GapInfo]:
         query = (

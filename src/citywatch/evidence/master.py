@@ -4,17 +4,21 @@ A span is a run of GOPs with no break in media time (``pick_segments`` flags a n
 missing from a run as a discontinuity). Each span becomes a ``Clip`` (video/clip.py): the
 recorded fragments byte for byte, with ``mfhd``/``tfdt`` renumbered from the span's start and each
 fragment's ``prft`` still carrying the UTC time the recorder stamped on it. Nothing is decoded, so
-the frames are the recorded frames bit for bit. Fragments lying back to back in a file are read
-with one large read into a reused buffer, patched in place, hashed and written: sequential I/O and
-no copies in Python.
+the frames are the recorded frames bit for bit. Per source file, one sequential pass: the small
+``prft``+``moof`` headers go through Python to be renumbered, the frames are copied inside the
+kernel, and the output's SHA-256 is computed on a second thread from a read-only mapping of the
+same bytes (docs/design/evidence.md, "The master").
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import mmap
 import os
 import struct
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +33,6 @@ from citywatch.video.recording_query import RecordingRef
 __all__ = ["MasterFile", "Span", "split_spans", "write_master"]
 
 _MP4_EPOCH_OFFSET_S = 2_082_844_800  # 1904-01-01 to 1970-01-01
-_READ_BYTES = 8 << 20  # one read (and write) covers up to this much of one file
 _JOIN_TOLERANCE_US = 500_000  # a larger jump in wall-clock time between GOPs starts a new span
 
 Progress = Callable[[int], None]  # bytes just written
@@ -128,49 +131,122 @@ def _check_same_stream(by_id: dict[int, RecordingRef], span: Span) -> None:
 
 
 def _runs(parts: Sequence[ClipPart]) -> list[list[ClipPart]]:
-    """Consecutive parts that lie back to back in one file, up to ``_READ_BYTES``: one read each."""
+    """Consecutive parts that lie back to back in one file: one mapping and one sequential pass each."""
     runs: list[list[ClipPart]] = []
     for part in parts:
         last = runs[-1][-1] if runs else None
-        joins = last is not None and last.file == part.file and last.offset + last.size == part.offset
-        if joins and sum(p.size for p in runs[-1]) + part.size <= _READ_BYTES:
+        if last is not None and last.file == part.file and last.offset + last.size == part.offset:
             runs[-1].append(part)
         else:
             runs.append([part])
     return runs
 
 
+def _header_end(view: memoryview, part: ClipPart) -> int:
+    """Where the fragment's unchanged bytes begin (after ``prft`` and ``moof``), relative to ``part.offset``."""
+    fragment = view[part.offset : part.offset + part.size]
+    for header in iter_boxes(fragment):
+        if header.kind == b"moof":
+            return header.end
+    raise EvidenceError(f"recording {part.file.name} has a fragment without a moof at byte {part.offset}")
+
+
+def _copy_range(src: int, dst: int, offset: int, size: int, view: memoryview) -> None:
+    """``size`` bytes of ``src`` (mapped as ``view``) from ``offset`` to ``dst``'s position.
+
+    Copied inside the kernel; where it cannot (media and evidence on different file systems: EXDEV,
+    or a file system without ``copy_file_range``), written from the mapping instead.
+    """
+    while size > 0:
+        try:
+            n = os.copy_file_range(src, dst, size, offset)
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL):
+                raise
+            _write_all(dst, view[offset : offset + size])
+            return
+        if n <= 0:
+            raise EvidenceError("a recording ended while it was being exported; export again")
+        offset += n
+        size -= n
+
+
+def _write_all(fd: int, data: bytes | bytearray | memoryview) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _copy_run(run: list[ClipPart], out_fd: int, hasher: ThreadPoolExecutor, pending: list[Future[None]],
+              digest: hashlib._Hash) -> int:  # fmt: skip
+    """Copy one run of fragments (headers patched) and queue its bytes for hashing; return bytes written."""
+    first, size = run[0], sum(p.size for p in run)
+    try:
+        src = first.file.open("rb", buffering=0)
+    except FileNotFoundError as exc:
+        raise EvidenceError(f"recording {first.file.name} is gone (deleted?); place a hold and export again") from exc
+    with src:
+        if os.fstat(src.fileno()).st_size < first.offset + size:
+            raise EvidenceError(f"recording {first.file.name} is shorter than its index says; export again")
+        os.posix_fadvise(src.fileno(), first.offset, size, os.POSIX_FADV_SEQUENTIAL)
+        mapping = mmap.mmap(src.fileno(), 0, access=mmap.ACCESS_READ)
+        view = memoryview(mapping)
+        pieces: list[bytes | memoryview] = []
+        for part in run:
+            head_end = _header_end(view, part)
+            head = bytearray(view[part.offset : part.offset + head_end])
+            patch_fragment(head, part)  # the renumbering video/clip.py serves
+            _write_all(out_fd, head)
+            _copy_range(src.fileno(), out_fd, part.offset + head_end, part.size - head_end, view)
+            pieces += [bytes(head), view[part.offset + head_end : part.offset + part.size]]
+
+    def hash_run() -> None:
+        try:
+            for piece in pieces:
+                digest.update(piece)  # hashlib releases the GIL on large buffers
+        finally:
+            for piece in pieces:
+                if isinstance(piece, memoryview):
+                    piece.release()  # the mapping closes only once no view of it is left
+            view.release()
+            mapping.close()
+
+    for earlier in pending:
+        earlier.result()  # at most one run waits for hashing (the hasher keeps their order)
+    pending[:] = [hasher.submit(hash_run)]
+    return size
+
+
 def write_master(
     recordings: Sequence[RecordingRef], span: Span, out: Path, progress: Progress | None = None
 ) -> MasterFile:
-    """Write one span's MP4 to ``out`` (fsynced) and return its hash and fragment times."""
+    """Write one span's MP4 to ``out`` (fsynced once) and return its hash and fragment times.
+
+    Each fragment's ``prft``+``moof`` is read, renumbered and written; the rest (the ``mdat``, i.e.
+    every frame) is copied inside the kernel (``copy_file_range``), never through Python. The same
+    bytes are hashed from a read-only mapping of the source on a second thread, so hashing a run
+    overlaps copying the next.
+    """
     by_id = {r.id: r for r in recordings}
     _check_same_stream(by_id, span)
     clip = _clip(by_id, span)
     digest = hashlib.sha256(clip.init)
     out.parent.mkdir(parents=True, exist_ok=True)
-    runs = _runs(clip.parts)
-    buffer = memoryview(bytearray(max(sum(p.size for p in run) for run in runs)))
-    with out.open("xb", buffering=0) as f:
-        f.write(clip.init)
-        for run in runs:
-            first = run[0]
-            size = sum(p.size for p in run)
-            data = buffer[:size]
-            with first.file.open("rb", buffering=0) as src:
-                os.posix_fadvise(src.fileno(), first.offset, size, os.POSIX_FADV_SEQUENTIAL)
-                src.seek(first.offset)
-                if src.readinto(data) != size:
-                    raise EvidenceError(f"recording {first.file.name} is shorter than its index says; export again")
-            at = 0
-            for part in run:
-                patch_fragment(data[at : at + part.size], part)  # the renumbering video/clip.py serves
-                at += part.size
-            digest.update(data)
-            f.write(data)
-            if progress is not None:
-                progress(size)
-        os.fsync(f.fileno())
+    pending: list[Future[None]] = []
+    with out.open("xb", buffering=0) as f, ThreadPoolExecutor(1, thread_name_prefix="master-hash") as hasher:
+        fd = f.fileno()
+        try:
+            _write_all(fd, clip.init)
+            for run in _runs(clip.parts):
+                written = _copy_run(run, fd, hasher, pending, digest)
+                if progress is not None:
+                    progress(written)
+        finally:
+            for job in pending:
+                job.result()
+        os.fsync(fd)
+    if out.stat().st_size != clip.size:
+        raise EvidenceError(f"{out.name} came out at {out.stat().st_size} bytes, not {clip.size}; export again")
     fragments = [(part.tfdt_90k, seg.start_us) for part, seg in zip(clip.parts, span.segments, strict=True)]
     return MasterFile(
         out,

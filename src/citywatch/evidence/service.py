@@ -8,6 +8,7 @@ restart shows how far a job got and marks it interrupted. Bundles live under
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -34,6 +35,7 @@ from citywatch.evidence.errors import DeliveryRefused, EvidenceError, EvidenceNo
 from citywatch.evidence.footage import FootageSource
 from citywatch.evidence.keys import KeyRing, PublicKeyInfo
 from citywatch.evidence.models import Delivery, Disclosure, Exhibit, ExportJob
+from citywatch.evidence.working_copy import MasterRef, build_working_copy_bundle
 from citywatch.timeutil import iso, now_us
 from citywatch.video.holds import HoldService
 
@@ -41,6 +43,7 @@ __all__ = ["DeliveryLink", "EvidenceService", "ExportSpec"]
 
 log = logging.getLogger(__name__)
 _MAX_LINK_S = 30 * 86_400
+Builder = Callable[..., BundleResult]  # (request, keys=, folder=) → the sealed bundle
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,14 @@ def _log_failure(future: Future[None]) -> None:
     exc = future.exception()
     if exc is not None and not isinstance(exc, (EvidenceError, ExportNotReady)):
         log.error("export failed: %s", exc)
+
+
+def _add_stored(zf: zipfile.ZipFile, path: Path, name: str) -> None:
+    """One file into the zip, stored, copied in 8 MB pieces (``ZipFile.write`` copies 8 KB at a time)."""
+    info = zipfile.ZipInfo.from_file(path, name)
+    info.compress_type = zipfile.ZIP_STORED
+    with path.open("rb") as src, zf.open(info, "w") as dst:  # Zip64 from the size
+        shutil.copyfileobj(src, dst, 8 << 20)
 
 
 def _digest(token: str) -> str:
@@ -138,7 +149,35 @@ class EvidenceService:
             session.add(job)
         return job
 
-    def _run(self, req: ExportRequest, progress: Callable[[int, int], None] | None = None) -> None:
+    def create_working_copy(
+        self, export_id: str, exhibit_id: str, justification: str, redactions: tuple[Redaction, ...], by: Exporter
+    ) -> tuple[ExportJob, Exhibit]:
+        """Queue a working copy of one master of a finished export, as a new export (bundle) of its own.
+
+        Returns the new job at once, and the master it derives from (for the caller's checks and audit).
+        """
+        source = self.export(export_id)
+        master = next((e for e in self.exhibits(export_id) if e.id == exhibit_id), None)
+        if master is None:
+            raise EvidenceNotFound(f"export {export_id} has no exhibit {exhibit_id}")
+        if master.kind != "master":
+            raise EvidenceError(f"exhibit {exhibit_id} is a {master.kind}; derive working copies from a master")
+        if source.state != "done":
+            raise ExportNotReady(f"export {export_id} is {source.state}; derive from it when it is done")
+        spec = ExportSpec([master.camera_id], master.start_us, master.end_us, justification, source.reference,
+                          source.case_id, working_copy=True, redactions=redactions)  # fmt: skip
+        job = self._new_job(spec, by)
+        req = self._request(job.id, spec, by)
+        ref = MasterRef(export_id, Path(source.bundle_dir), master.path, master.sha256)
+        self._progress[job.id] = 0.0
+        build = functools.partial(build_working_copy_bundle, master=ref)
+        future: Future[None] = self._pool.submit(self._run, req, None, build)
+        future.add_done_callback(_log_failure)
+        return job, master
+
+    def _run(
+        self, req: ExportRequest, progress: Callable[[int, int], None] | None = None, build: Builder | None = None
+    ) -> None:
         folder = self._root / "exports" / req.export_id
         last_write = [0.0]
 
@@ -153,7 +192,10 @@ class EvidenceService:
 
         self._set(req.export_id, state="running")
         try:
-            result = build_bundle(req, self._source, self.keys, folder, on_progress)
+            if build is None:
+                result = build_bundle(req, self._source, self.keys, folder, on_progress)
+            else:
+                result = build(req, keys=self.keys, folder=folder)
         except Exception as exc:
             log.warning("export %s failed: %s", req.export_id, exc)
             shutil.rmtree(folder, ignore_errors=True)
@@ -219,7 +261,9 @@ class EvidenceService:
                 tmp = target.with_suffix(".zip.tmp")
                 with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
                     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-                        zf.write(path, f"evidence-{job_id[:8]}/{path.relative_to(folder)}")
+                        _add_stored(zf, path, f"evidence-{job_id[:8]}/{path.relative_to(folder)}")
+                with tmp.open("rb") as f:
+                    os.fsync(f.fileno())
                 os.replace(tmp, target)
         return target
 

@@ -66,7 +66,7 @@ class _Bundle:
 def _hash(bundle: _Bundle, name: str) -> tuple[str, int]:
     digest, size = hashlib.sha256(), 0
     with bundle.open(name) as f:
-        while chunk := f.read(1 << 20):
+        while chunk := f.read(8 << 20):
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size

@@ -4,7 +4,10 @@ Deadlines run from receipt in London calendar months: one month for every reques
 period for subject access, used as the service level for the others), extendable for subject access
 by up to two further months with a reason. Police requests and subject access are free; others pay
 the search fee of their duration band, and the supply fee only when footage is found and supplied.
-Fulfilment records the evidence export that carried the footage.
+Fulfilment starts an evidence export of the cameras within the request's radius that hold footage of its
+period; the request is ``exporting`` while the job runs and follows it: ``fulfilled`` when the job is done,
+``open`` again (with the job's error) when it failed. With no footage there is nothing to export: the
+request is fulfilled at once as "no footage found", and the supply fee is not charged.
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from citywatch.evidence.models import ExportJob
 from citywatch.partners import _tables
 from citywatch.partners.domain import FeeBand, search_fee_p
 from citywatch.partners.errors import PartnerError, PartnerNotFound
@@ -23,7 +27,15 @@ from citywatch.partners.models import FootageRequestRow
 from citywatch.partners.money import HOUR_US, add_months, today_london
 from citywatch.store.models import Recording
 
-__all__ = ["DEFAULT_SEARCH_FEES", "DEFAULT_SUPPLY_FEE_P", "KINDS", "FootageRequest", "FootageRequests", "NewRequest"]
+__all__ = [
+    "DEFAULT_SEARCH_FEES",
+    "DEFAULT_SUPPLY_FEE_P",
+    "KINDS",
+    "ExportOrder",
+    "FootageRequest",
+    "FootageRequests",
+    "NewRequest",
+]
 
 KINDS = ("subject_access", "solicitor", "insurer", "partner", "police")
 FREE_KINDS = ("subject_access", "police")
@@ -47,6 +59,18 @@ class NewRequest:
     organisation_id: int | None = None
     reference: str = ""
     description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOrder:
+    """What the evidence export for a request covers; the caller starts it and answers the job's id."""
+
+    request_id: int
+    camera_ids: list[int]
+    start_us: int
+    end_us: int
+    justification: str
+    reference: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +100,11 @@ class FootageRequest:
     closed_us: int | None
     footage_found: bool | None
     fulfilment_ref: str
+    export_id: str | None
 
     @classmethod
     def from_row(cls, r: FootageRequestRow, today: date) -> FootageRequest:
-        is_open = r.status == "open"
+        is_open = r.status in ("open", "exporting")
         return cls(
             r.id,
             r.requester_kind,
@@ -106,7 +131,14 @@ class FootageRequest:
             r.closed_us,
             r.footage_found,
             r.fulfilment_ref,
+            r.export_id,
         )
+
+
+def _close_fulfilled(row: FootageRequestRow, footage_found: bool, ref: str, at_us: int) -> None:
+    row.status, row.closed_us, row.footage_found, row.fulfilment_ref = "fulfilled", at_us, footage_found, ref
+    if not footage_found:
+        row.supply_fee_p = 0
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -168,6 +200,7 @@ class FootageRequests:
     def find(
         self, *, today: date, status: str | None = None, organisation_id: int | None = None
     ) -> list[FootageRequest]:
+        self.follow_exports()
         with self._sessions() as s:
             q = select(FootageRequestRow).order_by(FootageRequestRow.deadline_on, FootageRequestRow.id)
             if status is not None:
@@ -177,6 +210,7 @@ class FootageRequests:
             return [FootageRequest.from_row(r, today) for r in s.scalars(q)]
 
     def get(self, request_id: int, *, today: date) -> FootageRequest:
+        self.follow_exports()
         with self._sessions() as s:
             return FootageRequest.from_row(self._row(s, request_id), today)
 
@@ -206,17 +240,73 @@ class FootageRequests:
             return FootageRequest.from_row(row, today)
 
     def fulfil(self, request_id: int, *, footage_found: bool, fulfilment_ref: str, at_us: int) -> FootageRequest:
+        """Record a fulfilment: by an export made outside this request, or "no footage found"."""
         with self._sessions.begin() as s:
             row = self._open(s, request_id)
-            if row.requester_kind == "subject_access" and row.identity_checked_us is None:
-                raise PartnerError("check the requester's identity before disclosing footage")
+            self._may_disclose(row)
             if footage_found and not fulfilment_ref.strip():
                 raise PartnerError("name the evidence export that carried the footage")
-            row.status, row.closed_us, row.footage_found = "fulfilled", at_us, footage_found
-            row.fulfilment_ref = fulfilment_ref
-            if not footage_found:
-                row.supply_fee_p = 0
+            _close_fulfilled(row, footage_found, fulfilment_ref, at_us)
             return FootageRequest.from_row(row, today_london(at_us))
+
+    def claim_for_export(self, request_id: int, camera_ids: list[int] | None, *, at_us: int) -> ExportOrder | None:
+        """Mark the request ``exporting`` and say what to export; ``None`` when no camera has footage (fulfilled).
+
+        ``camera_ids``: a choice among the cameras within the radius; by default all of those with footage.
+        """
+        candidates = self.candidate_cameras(request_id)
+        with_footage = [int(str(c["camera_id"])) for c in candidates if c["has_footage"]]
+        within = {int(str(c["camera_id"])) for c in candidates}
+        if camera_ids is not None:
+            outside = sorted(set(camera_ids) - within)
+            if outside:
+                raise PartnerError(f"cameras {outside} are not within the request's radius")
+            with_footage = [c for c in with_footage if c in set(camera_ids)]
+        with self._sessions.begin() as s:
+            row = self._open(s, request_id)
+            self._may_disclose(row)
+            if not with_footage:
+                _close_fulfilled(row, False, "no footage of the period within the radius", at_us)
+                return None
+            row.status, row.export_id, row.fulfilment_ref = "exporting", None, ""
+            who = f"{row.requester_kind.replace('_', ' ')} request from {row.requester_name}"
+            return ExportOrder(
+                row.id, with_footage, row.start_us, row.end_us, f"Footage request {row.id}: {who}",
+                row.reference or f"FR-{row.id}",
+            )  # fmt: skip
+
+    def link_export(self, request_id: int, export_id: str) -> None:
+        with self._sessions.begin() as s:
+            s.execute(
+                update(FootageRequestRow)
+                .where(FootageRequestRow.id == request_id, FootageRequestRow.status == "exporting")
+                .values(export_id=export_id, fulfilment_ref=export_id)
+            )
+
+    def release(self, request_id: int, reason: str) -> None:
+        """The export could not start: the request is open again, with why."""
+        with self._sessions.begin() as s:
+            s.execute(
+                update(FootageRequestRow)
+                .where(FootageRequestRow.id == request_id, FootageRequestRow.status == "exporting")
+                .values(status="open", export_id=None, fulfilment_ref=reason[:200])
+            )
+
+    def follow_exports(self) -> None:
+        """Requests whose export finished take its outcome: done → fulfilled; failed → open, with the error."""
+        with self._sessions.begin() as s:
+            q = select(FootageRequestRow, ExportJob).join(ExportJob, ExportJob.id == FootageRequestRow.export_id)
+            for row, job in s.execute(q.where(FootageRequestRow.status == "exporting")):
+                if job.state == "done":
+                    _close_fulfilled(row, True, job.id, job.finished_us or job.created_us)
+                elif job.state == "failed":
+                    row.status, row.export_id = "open", None
+                    row.fulfilment_ref = f"export {job.id} failed: {job.error}"[:200]
+
+    @staticmethod
+    def _may_disclose(row: FootageRequestRow) -> None:
+        if row.requester_kind == "subject_access" and row.identity_checked_us is None:
+            raise PartnerError("check the requester's identity before disclosing footage")
 
     def close(self, request_id: int, status: str, reason: str, *, at_us: int) -> FootageRequest:
         if status not in ("refused", "withdrawn"):

@@ -181,6 +181,8 @@ class Meter:
         """Σ size × time held, as REAL: byte-µs overflow 64-bit integers within a month."""
         held_until = min(w.end_us, now_us)
         out: dict[int, float] = defaultdict(float)
+        if held_until <= w.start_us:  # a window still in the future holds nothing yet
+            return {}
         held = Window(w.start_us, held_until)
         r, d = Recording, Deletion
         live = (

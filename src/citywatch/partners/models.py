@@ -1,4 +1,4 @@
-"""Partners tables on the shared declarative ``Base``; written by hand together with migration 0015.
+"""Partners tables on the shared declarative ``Base``; written by hand together with migrations 0015 and 0016.
 
 Money is integer pence (``*_p``); rates are pence per unit named in the column. Calendar dates
 (contract terms, review dates) are ``Date`` in Europe/London; instants are integer µs UTC (``*_us``).
@@ -20,6 +20,7 @@ __all__ = [
     "ContactRow",
     "ContractRow",
     "FootageRequestRow",
+    "MeterDayRow",
     "PlanRow",
     "ProspectRow",
     "RegisterRow",
@@ -145,19 +146,48 @@ class FootageRequestRow(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     search_fee_p: Mapped[int] = mapped_column(Integer, default=0)
     supply_fee_p: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open | fulfilled | refused | withdrawn
+    # open | exporting (an evidence export is running) | fulfilled | refused | withdrawn
+    status: Mapped[str] = mapped_column(String(16), default="open")
     deadline_on: Mapped[date] = mapped_column(Date)
     extended_months: Mapped[int] = mapped_column(Integer, default=0)
     extension_reason: Mapped[str] = mapped_column(Text, default="")
     closed_us: Mapped[int | None] = mapped_column(BigInteger)
     footage_found: Mapped[bool | None] = mapped_column(Boolean)
     fulfilment_ref: Mapped[str] = mapped_column(String(200), default="")  # evidence export id, refusal reason
+    export_id: Mapped[str | None] = mapped_column(String(36))  # the evidence export fulfilling it (0016)
     created_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class MeterDayRow(Base):
+    """One camera's meters over one closed Europe/London day: a month reads 31 rows instead of its files.
+
+    ``storage_byte_us`` is Σ size × time held within the day (REAL: byte-µs overflow 64-bit integers);
+    ``held_bytes`` the bytes held at the day's end, which the next day's storage starts from.
+    Rows are a cache of the index: migration 0016's triggers delete a day when its recordings, gaps or
+    deletions change, and the next reading recomputes it (see rollup.py).
+    """
+
+    __tablename__ = "meter_days"
+    __table_args__ = (Index("ix_meter_days_camera_end", "camera_id", "end_us"),)
+
+    camera_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    start_us: Mapped[int] = mapped_column(BigInteger)
+    end_us: Mapped[int] = mapped_column(BigInteger)
+    recorded_us: Mapped[int] = mapped_column(BigInteger)
+    offline_us: Mapped[int] = mapped_column(BigInteger)
+    platform_gap_us: Mapped[int] = mapped_column(BigInteger)
+    wall_us: Mapped[int] = mapped_column(BigInteger)
+    ptz_minutes: Mapped[int] = mapped_column(Integer)
+    storage_byte_us: Mapped[float] = mapped_column(Float)
+    held_bytes: Mapped[int] = mapped_column(BigInteger)
+    computed_us: Mapped[int] = mapped_column(BigInteger)
 
 
 PARTNER_TABLES = (
     "camera_register",
     "footage_requests",
+    "meter_days",
     "partner_contacts",
     "partner_contracts",
     "partner_plans",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,12 +12,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from citywatch.access.models import AuditEntry
 from citywatch.partners.directory import Directory
 from citywatch.partners.domain import Plan
-from citywatch.partners.footage import FootageRequest, FootageRequests, NewRequest
+from citywatch.partners.footage import ExportOrder, FootageRequest, FootageRequests, NewRequest
 from citywatch.partners.forecast import DEFAULT_SCENARIOS, DEFAULT_TARGET_P, Forecast, Scenario, Stream, project
 from citywatch.partners.invoices import Billing, Invoice
-from citywatch.partners.metering import CameraUsage, Meter
+from citywatch.partners.metering import CameraUsage
 from citywatch.partners.money import HOUR_US, Window, add_months, month_window, parse_month, today_london
 from citywatch.partners.register import RegisterService
+from citywatch.partners.rollup import CLOSE_LAG_US, RolledUpMeter
 
 __all__ = ["AccessEntry", "Availability", "PartnersService"]
 
@@ -49,11 +51,11 @@ class AccessEntry:
 
 
 class PartnersService:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], *, close_lag_us: int = CLOSE_LAG_US) -> None:
         self.sessions = sessions
         self.directory = Directory(sessions)
         self.register = RegisterService(sessions)
-        self.meter = Meter(sessions)
+        self.meter = RolledUpMeter(sessions, close_lag_us=close_lag_us)
         self.billing = Billing(sessions, self.directory, self.meter)
         self.footage = FootageRequests(sessions)
 
@@ -118,6 +120,7 @@ class PartnersService:
     # invoices and footage ------------------------------------------------------------------------------------
 
     def invoice(self, organisation_id: int, month: str, *, now_us: int) -> Invoice:
+        self.footage.follow_exports()  # a search is billed in the month its export finished
         return self.billing.invoice(organisation_id, month, now_us=now_us)
 
     def invoices(self, month: str, *, now_us: int) -> list[Invoice]:
@@ -133,6 +136,23 @@ class PartnersService:
             supply_fee_p=plan.supply_fee_p if plan and plan.search_fees else None,
             by=by,
         )
+
+    def fulfil_footage(
+        self, request_id: int, start_export: Callable[[ExportOrder], str], *, camera_ids: list[int] | None, at_us: int
+    ) -> FootageRequest:
+        """Start the evidence export that fulfils a request (``start_export`` answers the job's id) and link it.
+
+        If the export cannot start, the request is open again and the error goes to the caller.
+        """
+        order = self.footage.claim_for_export(request_id, camera_ids, at_us=at_us)
+        if order is not None:
+            try:
+                export_id = start_export(order)
+            except BaseException as exc:
+                self.footage.release(request_id, f"the export could not start: {exc}")
+                raise
+            self.footage.link_export(request_id, export_id)
+        return self.footage.get(request_id, today=today_london(at_us))
 
     # forecast ---------------------------------------------------------------------------------------------------
 

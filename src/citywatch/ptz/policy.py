@@ -1,7 +1,9 @@
 """Who outranks whom: a numeric priority from role, organisation and camera, and per-camera lease settings.
 
 Default order (docs/design/ptz.md): police emergency > council supervisor (and admin) > council operator >
-police investigator > tour > partner. The gaps of 50 leave room for an installation's own roles and for
+police investigator > alarm call-up > tour > partner. An alarm call-up (a sting asset moved: the system swings
+the nearest cameras to it) displaces a tour and a partner but never a council or police user at the joystick.
+The gaps of 50 leave room for an installation's own roles and for
 per-organisation or per-camera adjustments (a partner's security team outranks the council's operators on
 the partner's own cameras, say) without renumbering.
 """
@@ -15,6 +17,7 @@ from types import MappingProxyType
 from citywatch.ptz.model import Controller
 
 __all__ = [
+    "ALARM_CALLUP_ROLE",
     "DEFAULT_LEASE_S",
     "DEFAULT_ROLE_PRIORITY",
     "RESERVING_ROLES",
@@ -24,6 +27,7 @@ __all__ = [
 ]
 
 TOUR_ROLE = "tour"
+ALARM_CALLUP_ROLE = "alarm_callup"
 DEFAULT_LEASE_S = 15.0
 
 DEFAULT_ROLE_PRIORITY: Mapping[str, int] = MappingProxyType(
@@ -33,6 +37,7 @@ DEFAULT_ROLE_PRIORITY: Mapping[str, int] = MappingProxyType(
         "admin": 200,
         "operator": 150,
         "police_investigator": 100,
+        ALARM_CALLUP_ROLE: 75,
         TOUR_ROLE: 50,
         "partner_security": 25,
     }

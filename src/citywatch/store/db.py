@@ -6,10 +6,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, column, create_engine, event, func, select, table, text
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["make_engine", "make_sessionmaker", "upgrade"]
+__all__ = ["advance_id_sequences", "make_engine", "make_sessionmaker", "upgrade"]
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -48,3 +48,23 @@ def upgrade(engine: Engine) -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def advance_id_sequences(conn: Connection, *tables: str) -> None:
+    """After rows were inserted with their ``id`` given: make the next generated id larger than any stored.
+
+    SQLite picks ``max(id) + 1`` by itself; PostgreSQL draws from a sequence that explicit ids do not
+    move, so the next insert without an id would collide. Never moves a sequence backwards.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    for name in tables:
+        top = conn.scalar(select(func.max(column("id"))).select_from(table(name)))
+        if top is not None:
+            conn.execute(_SETVAL, {"t": name, "top": top})
+
+
+_SETVAL = text(
+    "SELECT setval(seq, GREATEST(:top, COALESCE(pg_sequence_last_value(seq), 1))) "
+    "FROM (SELECT CAST(pg_get_serial_sequence(:t, 'id') AS regclass) AS seq) AS q"
+)

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "WIDE_ID",
     "Alarm",
     "Base",
     "Camera",
@@ -36,6 +37,11 @@ __all__ = [
 
 class Base(DeclarativeBase):
     pass
+
+
+# 64-bit ids where 32 bits would run out (recordings, tracker positions); SQLite's INTEGER is 64-bit already,
+# and only INTEGER there makes an auto-numbered row id.
+WIDE_ID = BigInteger().with_variant(Integer, "sqlite")
 
 
 class Camera(Base):
@@ -77,7 +83,7 @@ class Recording(Base):
         Index("ix_recordings_camera_span", "camera_id", "start_us", "end_us", "run_id"),  # timeline, covering
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(WIDE_ID, primary_key=True)
     camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id", ondelete="RESTRICT"))
     run_id: Mapped[str] = mapped_column(String(36), index=True)
     run_seq: Mapped[int] = mapped_column(Integer)
@@ -166,10 +172,14 @@ class Deletion(Base):
     """The log of every recording removed, and why (retention, quota, disk floor, repair)."""
 
     __tablename__ = "deletions"
+    __table_args__ = (  # migration 0016: the partners' meters read deletions by camera and time
+        Index("ix_deletions_camera_start", "camera_id", "start_us"),
+        Index("ix_deletions_camera_deleted", "camera_id", "deleted_us"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     camera_id: Mapped[int] = mapped_column(Integer, index=True)
-    recording_id: Mapped[int] = mapped_column(Integer)
+    recording_id: Mapped[int] = mapped_column(WIDE_ID)
     path: Mapped[str] = mapped_column(String(1000))
     start_us: Mapped[int] = mapped_column(BigInteger)
     end_us: Mapped[int] = mapped_column(BigInteger)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from citywatch.store.models import Base
+from citywatch.store.models import WIDE_ID, Base
 
 __all__ = ["POSITION_COLUMNS", "AlertRow", "DeviceRow", "PositionRow", "ZoneRow", "ZoneStateRow"]
 
@@ -39,7 +39,7 @@ class PositionRow(Base):
     __tablename__ = "tracking_positions"
     __table_args__ = (Index("ix_tracking_positions_device_fix", "device_id", "fix_us"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(WIDE_ID, primary_key=True)
     device_id: Mapped[int] = mapped_column(ForeignKey("tracking_devices.id", ondelete="CASCADE"))
     device_us: Mapped[int | None] = mapped_column(BigInteger)
     fix_us: Mapped[int] = mapped_column(BigInteger)

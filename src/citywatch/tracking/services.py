@@ -27,12 +27,14 @@ __all__ = [
     "ZoneView",
     "acknowledge_alert",
     "add_alert_note",
+    "alerts_after",
     "assign_alert",
     "close_alert",
     "create_zone",
     "escalate_alert",
     "get_alert",
     "get_device",
+    "last_alert_id",
     "latest_positions",
     "list_alerts",
     "list_devices",
@@ -298,6 +300,24 @@ def list_alerts(
         q = q.where(DeviceRow.covert.is_(False))
     q = q.order_by(AlertRow.priority, AlertRow.raised_us.desc()).limit(limit)
     return [_alert_view(r) for r in session.scalars(q)]
+
+
+def last_alert_id(session: Session) -> int:
+    """The newest alert's id (0 when there is none): where a watcher of new alerts starts."""
+    return int(session.scalar(select(func.max(AlertRow.id))) or 0)
+
+
+def alerts_after(session: Session, after_id: int, *, limit: int = 500) -> list[tuple[AlertView, DeviceView]]:
+    """Alerts with an id above ``after_id``, oldest first, each with its device (covert ones included:
+    the caller decides who sees them). Ids only grow, so a watcher polls with the last id it saw."""
+    q = (
+        select(AlertRow, DeviceRow)
+        .join(DeviceRow, DeviceRow.id == AlertRow.device_id)
+        .where(AlertRow.id > after_id)
+        .order_by(AlertRow.id)
+        .limit(limit)
+    )
+    return [(_alert_view(a), _device_view(d)) for a, d in session.execute(q).all()]
 
 
 def get_alert(session: Session, alert_id: int, *, include_covert: bool = False) -> AlertView:

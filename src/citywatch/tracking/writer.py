@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, bindparam, insert, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from citywatch.store.db import advance_id_sequences
 from citywatch.tracking.models import POSITION_COLUMNS, AlertRow, DeviceRow, PositionRow, ZoneStateRow
 
 __all__ = ["BatchWriter"]
@@ -173,6 +174,8 @@ class BatchWriter:
                     conn.execute(insert(_TABLES[name]), [dict(zip(POSITION_COLUMNS, r, strict=True)) for r in batch])
                 else:
                     conn.execute(insert(_TABLES[name]), batch)
+            # The pipeline numbers its own rows; keep PostgreSQL's sequences ahead for inserts without an id.
+            advance_id_sequences(conn, *(n for n in _ORDER if n in by_table and n != "tracking_zone_states"))
             if last_seen:
                 devices = _TABLES["tracking_devices"]
                 conn.execute(

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, text
 from citywatch.timeutil import now_us
 from citywatch.video.clip import Clip, build_clip
 from citywatch.video.playback_errors import BadTimeRange, LiveUnavailable, NoFootage, RecordingMissing
-from citywatch.video.playlist import PLAYLIST_SEGMENT_90K, pick_segments, render_live, render_vod
+from citywatch.video.playlist import pick_segments, render_live, vod_playlist
 from citywatch.video.recording_query import recording_by_id, recordings_between
 from citywatch.video.snapshot import Snapshot, take_snapshot
 from citywatch.video.timeline import Timeline, load_timeline
@@ -58,10 +58,10 @@ class PlaybackService:
         _check_range(start_us, end_us, MAX_PLAYLIST_US, "playlist")
         with self._engine.connect() as conn:
             recordings = recordings_between(conn, camera_id, start_us, end_us)
-        segments = pick_segments(recordings, start_us, end_us, min_duration_90k=PLAYLIST_SEGMENT_90K)
-        if not segments:
+        text = vod_playlist(recordings, start_us, end_us)
+        if text is None:
             raise NoFootage("nothing was recorded from that time on; pick a time inside a span of the timeline")
-        return render_vod(segments, start_us)
+        return text
 
     def live_playlist(self, camera_id: int) -> str:
         now = now_us()

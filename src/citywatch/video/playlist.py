@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from citywatch.video.gop_table import Ints, gop_table
 from citywatch.video.recording_query import RecordingRef
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "render_live",
     "render_vod",
     "start_offset_s",
+    "vod_playlist",
 ]
 
 PLAYLIST_SEGMENT_90K = 4 * 90_000  # VOD segments join GOPs up to about 4 s (fewer lines, same byte ranges)
@@ -63,35 +65,69 @@ def program_date_time(us: int) -> str:
     return f"{prefix}{hours:02d}:{rest // 60:02d}:{rest % 60:02d}.{micros // 1000:03d}Z"
 
 
-def _varints(blob: bytes) -> np.ndarray:
-    """The GOP index's varints (see ``gop_index``), decoded with numpy for the playlist path."""
-    raw = np.frombuffer(blob, dtype=np.uint8)
-    if raw.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    ends = np.flatnonzero(raw < 0x80)
-    starts = np.empty_like(ends)
-    starts[0] = 0
-    starts[1:] = ends[:-1] + 1
-    position = np.arange(raw.size) - np.repeat(starts, ends - starts + 1)
-    shifted = (raw & 0x7F).astype(np.int64) << (7 * position)
-    return np.add.reduceat(shifted, starts)
+@dataclass(frozen=True, slots=True)
+class _Picked:
+    """Segments as columns: what ``pick_segments`` and ``vod_playlist`` share."""
+
+    rec: list[int]  # index into the recordings given
+    offset: list[int]
+    size: list[int]
+    duration_90k: list[int]
+    start_us: list[int]
+    end_us: list[int]
+    new_file: list[bool]
+    discontinuity: list[bool]
 
 
-def _file_gops(rec: RecordingRef) -> tuple[list[int], list[int], list[int], list[int], list[int]]:
-    """Per GOP: byte offset, size, duration (90 kHz), wall-clock start and end (µs)."""
-    values = _varints(rec.gop_index)
-    triples = values[: len(values) // 3 * 3].reshape(-1, 3)
-    sizes, durations = triples[:, 0], triples[:, 1]
-    offsets = rec.init_bytes + np.cumsum(sizes) - sizes
-    media_end = np.cumsum(durations)
-    scale = (1_000_000 + rec.rate_ppm) / 90_000
-    ends = rec.start_us + np.rint(media_end * scale).astype(np.int64)
-    starts = rec.start_us + np.rint((media_end - durations) * scale).astype(np.int64)
-    return offsets.tolist(), sizes.tolist(), durations.tolist(), starts.tolist(), ends.tolist()
+def _segment_starts(rec: Ints, duration_90k: Ints, min_duration_90k: int) -> Ints:
+    """Where each segment starts among the chosen GOPs: a new file, or the current one long enough."""
+    n = rec.size
+    if min_duration_90k <= 0 or n == 0:
+        return np.arange(n, dtype=np.int64)
+    file_start = np.flatnonzero(np.diff(rec, prepend=-1) != 0)
+    first_duration = np.repeat(duration_90k[file_start], np.diff(file_start, append=n))
+    if np.array_equal(duration_90k, first_duration):  # the usual case: one GOP length per file
+        per_segment = -(-min_duration_90k // first_duration)  # GOPs until the segment is long enough
+        index_in_file = np.arange(n) - np.repeat(file_start, np.diff(file_start, append=n))
+        return np.flatnonzero(index_in_file % per_segment == 0)
+    starts: list[int] = []
+    current, length = -1, 0
+    for i, (r, d) in enumerate(zip(rec.tolist(), duration_90k.tolist(), strict=True)):
+        if r != current or length >= min_duration_90k:
+            starts.append(i)
+            current, length = r, d
+        else:
+            length += d
+    return np.asarray(starts, dtype=np.int64)
 
 
-def _segment(rec: RecordingRef, cur: list[int]) -> Segment:
-    return Segment(rec.id, rec.init_bytes, cur[0], cur[1], cur[2], cur[3], cur[4], bool(cur[5]), bool(cur[6]))
+def _pick(recordings: Sequence[RecordingRef], start_us: int, end_us: int, min_duration_90k: int) -> _Picked:
+    t = gop_table(recordings)
+    chosen = np.flatnonzero((t.end_us > start_us) & (t.start_us < end_us) & (t.duration_90k > 0))
+    rec, duration = t.rec[chosen], t.duration_90k[chosen]
+    first = _segment_starts(rec, duration, min_duration_90k)
+    if not first.size:
+        return _Picked([], [], [], [], [], [], [], [])
+    last = np.append(first[1:] - 1, chosen.size - 1)
+    seg_rec = rec[first]
+    new_file = np.ones(first.size, dtype=bool)
+    new_file[1:] = seg_rec[1:] != seg_rec[:-1]
+    runs: dict[str, int] = {}
+    run_code = np.fromiter((runs.setdefault(r.run_id, len(runs)) for r in recordings), dtype=np.int64)
+    run_seq = np.fromiter((r.run_seq for r in recordings), dtype=np.int64, count=len(recordings))
+    jump = np.zeros(first.size, dtype=bool)
+    here, before = seg_rec[1:], seg_rec[:-1]
+    jump[1:] = new_file[1:] & ((run_code[here] != run_code[before]) | (run_seq[here] != run_seq[before] + 1))
+    return _Picked(
+        seg_rec.tolist(),
+        t.offset[chosen][first].tolist(),
+        np.add.reduceat(t.size[chosen], first).tolist(),
+        np.add.reduceat(duration, first).tolist(),
+        t.start_us[chosen][first].tolist(),
+        t.end_us[chosen][last].tolist(),
+        new_file.tolist(),
+        jump.tolist(),
+    )
 
 
 def pick_segments(
@@ -102,29 +138,13 @@ def pick_segments(
     With ``min_duration_90k``, consecutive GOPs of one file are joined into segments of at least that
     length (still one byte range starting with a keyframe): fewer, longer HLS segments.
     """
-    out: list[Segment] = []
-    prev: RecordingRef | None = None
-    for rec in recordings:
-        cur: list[int] | None = None  # offset, size, duration, start, end, new_file, discontinuity
-        for here, size, duration, g_start, g_end in zip(*_file_gops(rec), strict=True):
-            if g_end <= start_us or duration <= 0:
-                continue
-            if g_start >= end_us:
-                break
-            if cur is None:  # first segment of this file
-                jump = prev is not None and (prev.run_id != rec.run_id or prev.run_seq + 1 != rec.run_seq)
-                cur = [here, size, duration, g_start, g_end, 1, int(jump)]
-                prev = rec
-            elif cur[2] < min_duration_90k:
-                cur[1] += size
-                cur[2] += duration
-                cur[4] = g_end
-            else:
-                out.append(_segment(rec, cur))
-                cur = [here, size, duration, g_start, g_end, 0, 0]
-        if cur is not None:
-            out.append(_segment(rec, cur))
-    return out
+    p = _pick(recordings, start_us, end_us, min_duration_90k)
+    return [
+        Segment(recordings[r].id, recordings[r].init_bytes, *rest)
+        for r, *rest in zip(
+            p.rec, p.offset, p.size, p.duration_90k, p.start_us, p.end_us, p.new_file, p.discontinuity, strict=True
+        )
+    ]
 
 
 def _segment_lines(segments: Sequence[Segment]) -> list[str]:
@@ -146,28 +166,89 @@ def _target_duration(segments: Sequence[Segment]) -> int:
     return max(1, math.ceil(max((s.duration_90k for s in segments), default=90_000) / 90_000))
 
 
-def start_offset_s(segments: Sequence[Segment], start_us: int) -> float:
-    """Where ``start_us`` lies, in seconds of playlist (media) time from its first segment."""
+def _offset_s(starts_us: Sequence[int], ends_us: Sequence[int], durations_90k: Sequence[int], at_us: int) -> float:
     elapsed_90k = 0
-    for seg in segments:
-        if seg.end_us > start_us:
-            inside_us = max(0, start_us - seg.start_us)
-            return elapsed_90k / 90_000 + min(inside_us / 1e6, seg.duration_90k / 90_000)
-        elapsed_90k += seg.duration_90k
+    for seg_start, seg_end, duration in zip(starts_us, ends_us, durations_90k, strict=True):
+        if seg_end > at_us:
+            inside_us = max(0, at_us - seg_start)
+            return elapsed_90k / 90_000 + min(inside_us / 1e6, duration / 90_000)
+        elapsed_90k += duration
     return elapsed_90k / 90_000
 
 
-def render_vod(segments: Sequence[Segment], start_us: int) -> str:
-    lines = [
+def start_offset_s(segments: Sequence[Segment], start_us: int) -> float:
+    """Where ``start_us`` lies, in seconds of playlist (media) time from its first segment."""
+    return _offset_s(
+        [s.start_us for s in segments], [s.end_us for s in segments], [s.duration_90k for s in segments], start_us
+    )
+
+
+def _vod_header(target_s: int, offset_s: float) -> list[str]:
+    return [
         "#EXTM3U",
         "#EXT-X-VERSION:7",
-        f"#EXT-X-TARGETDURATION:{_target_duration(segments)}",
+        f"#EXT-X-TARGETDURATION:{target_s}",
         "#EXT-X-PLAYLIST-TYPE:VOD",
         "#EXT-X-MEDIA-SEQUENCE:0",
         "#EXT-X-INDEPENDENT-SEGMENTS",
-        f"#EXT-X-START:TIME-OFFSET={start_offset_s(segments, start_us):.3f},PRECISE=YES",
+        f"#EXT-X-START:TIME-OFFSET={offset_s:.3f},PRECISE=YES",
     ]
+
+
+def render_vod(segments: Sequence[Segment], start_us: int) -> str:
+    lines = _vod_header(_target_duration(segments), start_offset_s(segments, start_us))
     lines += _segment_lines(segments)
+    lines.append("#EXT-X-ENDLIST")
+    return "\n".join(lines) + "\n"
+
+
+# Clock text by parts, made once: joining four ready strings beats four format specs per segment.
+_HOURS = tuple(f"{h:02d}:" for h in range(24))
+_MINUTES_SECONDS = tuple(f"{m:02d}:{s:02d}" for m in range(60) for s in range(60))
+_MILLIS = tuple(f".{ms:03d}Z" for ms in range(1000))
+
+
+def _clock_lines(starts_us: Sequence[int]) -> list[str]:
+    """``EXT-X-PROGRAM-DATE-TIME`` lines for many instants: the arithmetic in numpy, text from the parts above."""
+    t = np.asarray(starts_us, dtype=np.int64)
+    seconds, ms = t // 1_000_000, t % 1_000_000 // 1000
+    day, in_day = seconds // 86_400, seconds % 86_400
+    prefixes = {
+        d: "#EXT-X-PROGRAM-DATE-TIME:" + program_date_time(d * 86_400_000_000)[:11] for d in np.unique(day).tolist()
+    }
+    hours, minutes_seconds, millis = _HOURS, _MINUTES_SECONDS, _MILLIS
+    return [
+        f"{prefixes[d]}{hours[h]}{minutes_seconds[m]}{millis[milli]}"
+        for d, h, m, milli in zip(
+            day.tolist(), (in_day // 3600).tolist(), (in_day % 3600).tolist(), ms.tolist(), strict=True
+        )
+    ]
+
+
+def vod_playlist(
+    recordings: Sequence[RecordingRef], start_us: int, end_us: int, *, min_duration_90k: int = PLAYLIST_SEGMENT_90K
+) -> str | None:
+    """``render_vod(pick_segments(...))`` without a ``Segment`` per line: the playback.m3u8 hot path.
+
+    Returns None when no GOP lies in the range.
+    """
+    p = _pick(recordings, start_us, end_us, min_duration_90k)
+    if not p.rec:
+        return None
+    target_s = max(1, math.ceil(max(p.duration_90k) / 90_000))
+    lines = _vod_header(target_s, _offset_s(p.start_us, p.end_us, p.duration_90k, start_us))
+    urls = [media_url(r.id) for r in recordings]
+    inits = [r.init_bytes for r in recordings]
+    extinf = {d: f"#EXTINF:{d / 90_000:.5f}," for d in set(p.duration_90k)}
+    for r, offset, size, duration, clock, new_file, jump in zip(
+        p.rec, p.offset, p.size, p.duration_90k, _clock_lines(p.start_us), p.new_file, p.discontinuity, strict=True
+    ):
+        url = urls[r]
+        if jump:
+            lines.append("#EXT-X-DISCONTINUITY")
+        if new_file:
+            lines.append(f'#EXT-X-MAP:URI="{url}",BYTERANGE="{inits[r]}@0"')
+        lines.append(f"{clock}\n{extinf[duration]}\n#EXT-X-BYTERANGE:{size}@{offset}\n{url}")
     lines.append("#EXT-X-ENDLIST")
     return "\n".join(lines) + "\n"
 

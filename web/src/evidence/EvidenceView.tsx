@@ -1,5 +1,6 @@
 /** Evidence: cases (overdue flagged), holds with release, exports with progress and delivery, disclosures, keys. */
 import { useCallback, useEffect, useState } from "react";
+import { useCameras } from "../camera/cameras";
 import { Panel } from "../common/StateOverlay";
 import { formatLondon, parseIso, parseLondon, toLocalInput } from "../common/time";
 import { evidenceApi, evidenceUrls } from "./api";
@@ -29,11 +30,11 @@ function CaseForm({ onCreated }: { onCreated: () => void }) {
   };
   return (
     <div className="ev-form">
-      <input placeholder="Crime / CAD reference" value={reference} onChange={(e) => setReference(e.target.value)} />
-      <input placeholder="Title" value={title} onChange={(e) => setTitle(e.target.value)} />
-      <input placeholder="Owner" value={owner} onChange={(e) => setOwner(e.target.value)} />
+      <input placeholder="Crime / CAD reference" aria-label="Case crime or CAD reference" value={reference} onChange={(e) => setReference(e.target.value)} />
+      <input placeholder="Title" aria-label="Case title" value={title} onChange={(e) => setTitle(e.target.value)} />
+      <input placeholder="Owner" aria-label="Case owner" value={owner} onChange={(e) => setOwner(e.target.value)} />
       <label className="inline">
-        Review
+        Review (London)
         <input type="datetime-local" value={review} onChange={(e) => setReview(e.target.value)} />
       </label>
       <button onClick={submit} disabled={!reference.trim() || !owner.trim()}>
@@ -72,6 +73,7 @@ function Delivery({ job }: { job: ExportJob }) {
 }
 
 export function EvidenceView() {
+  const { byId } = useCameras();
   const [cases, setCases] = useState<Case[]>([]);
   const [holds, setHolds] = useState<EvidenceHold[]>([]);
   const [exports, setExports] = useState<ExportJob[]>([]);
@@ -135,7 +137,7 @@ export function EvidenceView() {
           <tbody>
             {holds.map((h) => (
               <tr key={h.id} className={h.released ? "ev-released" : undefined}>
-                <td>{h.camera_id}</td>
+                <td>{byId.get(String(h.camera_id))?.name ?? `camera ${h.camera_id}`}</td>
                 <td>{when(h.start)}</td>
                 <td>{when(h.end)}</td>
                 <td>{h.reason}</td>
@@ -154,7 +156,7 @@ export function EvidenceView() {
         </table>
       </Panel>
       <Panel title="New export" className="ev-new">
-        <ExportDialog initialCameras={[]} at={null} />
+        <ExportDialog initialCameras={[]} at={null} cases={cases} />
       </Panel>
       <Panel title="Exports" className="ev-exports">
         {exports.map((j) => (

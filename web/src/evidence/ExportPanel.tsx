@@ -2,6 +2,7 @@
 import { useEffect, useState } from "react";
 import type { Camera } from "../api/types";
 import { urls } from "../api/client";
+import { ensureJustified, JustifiedLink } from "../auth/Justification";
 import { useCameras } from "../camera/cameras";
 import { Panel } from "../common/StateOverlay";
 import { formatLondon, parseLondon, toLocalInput } from "../common/time";
@@ -28,8 +29,8 @@ export function ExportProgress({ job }: { job: ExportJob }) {
   );
 }
 
-/** The export dialog; `initialCameras` preselects cameras, `at` centres the range (ms, UTC). */
-export function ExportDialog({ initialCameras, at }: { initialCameras: string[]; at: number | null }) {
+/** The export dialog; `initialCameras` preselects cameras, `at` centres the range (ms, UTC), `cases` to file under. */
+export function ExportDialog({ initialCameras, at, cases: known }: { initialCameras: string[]; at: number | null; cases?: Case[] }) {
   const { cameras } = useCameras();
   const centre = at ?? Date.now() - 120_000;
   const [selected, setSelected] = useState<string[]>(initialCameras);
@@ -39,14 +40,15 @@ export function ExportDialog({ initialCameras, at }: { initialCameras: string[];
   const [reference, setReference] = useState("");
   const [caseId, setCaseId] = useState<string>("");
   const [workingCopy, setWorkingCopy] = useState(false);
-  const [cases, setCases] = useState<Case[]>([]);
+  const [loaded, setCases] = useState<Case[]>([]);
+  const cases = known ?? loaded; // the evidence screen passes its own, fresh list
   const [job, setJob] = useState<ExportJob | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
 
   useEffect(() => {
-    evidenceApi.cases().then(setCases, () => setCases([]));
-  }, []);
+    if (!known) evidenceApi.cases().then(setCases, () => setCases([]));
+  }, [known]);
   const jobId = job?.id;
   useEffect(() => (jobId ? watchExport(jobId, setJob) : undefined), [jobId]);
 
@@ -66,6 +68,13 @@ export function ExportDialog({ initialCameras, at }: { initialCameras: string[];
     setError(null);
     const r = range();
     if (!r) return;
+    // Police users state why and under which reference before footage leaves the system, camera by camera.
+    for (const id of selected) {
+      if (!(await ensureJustified(id))) {
+        setError("Export cancelled: no justification was given");
+        return;
+      }
+    }
     try {
       setJob(
         await evidenceApi.createExport({
@@ -163,9 +172,9 @@ export function ExportPanel({ camera, at }: { camera: Camera; at: number | null 
       ) : (
         <button onClick={() => setOpen(true)}>Export evidence or hold…</button>
       )}
-      <a className="button small" href={urls.clip(camera.id, new Date(start - 30_000), new Date(start + 30_000))} download>
+      <JustifiedLink className="button small" cameraId={camera.id} href={urls.clip(camera.id, new Date(start - 30_000), new Date(start + 30_000))}>
         Download 1 min clip around this time
-      </a>
+      </JustifiedLink>
     </Panel>
   );
 }

@@ -9,14 +9,17 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../api/client";
 import type { Camera, UiSettings } from "../api/types";
 import { STATUS_LABEL, useCameras, type DisplayStatus } from "../camera/cameras";
-import { navigate } from "../common/router";
+import { navigate, useRoute } from "../common/router";
 import { StateOverlay } from "../common/StateOverlay";
 import { VideoTile } from "../player/VideoTile";
 import { wall } from "../wall/wallStore";
+import { applyFilter, filterHash, readFilter, type MapFilter, type Owned } from "./filters";
 import { fovPolygon, STATUS_COLOUR } from "./fov";
+import { MapFilters, useDirectory } from "./MapFilters";
 
 const CENTRE: L.LatLngTuple = [51.4927, -0.2236];
-const ALL = "";
+
+type OwnedCamera = Camera & Owned;
 
 async function loadGeo(name: string): Promise<GeoJsonObject | null> {
   try {
@@ -28,13 +31,14 @@ async function loadGeo(name: string): Promise<GeoJsonObject | null> {
 }
 
 export function MapView() {
-  const { cameras, status, error } = useCameras();
+  const { cameras, status, error, loading } = useCameras();
   const el = useRef<HTMLDivElement>(null);
   const map = useRef<L.Map | null>(null);
   const camLayer = useRef<L.LayerGroup | null>(null);
   const [settings, setSettings] = useState<UiSettings | null>(null);
-  const [org, setOrg] = useState(ALL);
-  const [group, setGroup] = useState(ALL);
+  const { params } = useRoute();
+  const filter = useMemo(() => readFilter(params), [params]);
+  const { organisations, groups } = useDirectory();
   const [popout, setPopout] = useState<string | null>(null);
 
   useEffect(() => {
@@ -88,12 +92,9 @@ export function MapView() {
     };
   }, [settings]);
 
-  const orgs = useMemo(() => [...new Set(cameras.map((c) => c.organisation).filter((x): x is string => !!x))].sort(), [cameras]);
-  const groups = useMemo(() => [...new Set(cameras.map((c) => c.group).filter((x): x is string => !!x))].sort(), [cameras]);
-  const shown = useMemo(
-    () => cameras.filter((c) => (org === ALL || c.organisation === org) && (group === ALL || c.group === group)),
-    [cameras, org, group],
-  );
+  const shown = useMemo(() => applyFilter(cameras as OwnedCamera[], filter, groups), [cameras, filter, groups]);
+  // Replace, not push: the back button leaves the map rather than stepping through filter changes.
+  const setFilter = (f: MapFilter) => window.location.replace(filterHash(f, params));
 
   useEffect(() => {
     const layer = camLayer.current;
@@ -134,41 +135,31 @@ export function MapView() {
 
   return (
     <div className="map-page">
-      <div className="map-toolbar" role="toolbar" aria-label="Map filters">
-        <label className="inline">
-          Organisation
-          <select aria-label="Filter by organisation" value={org} onChange={(e) => setOrg(e.target.value)}>
-            <option value={ALL}>All</option>
-            {orgs.map((o) => (
-              <option key={o}>{o}</option>
-            ))}
-          </select>
-        </label>
-        <label className="inline">
-          Group
-          <select aria-label="Filter by group" value={group} onChange={(e) => setGroup(e.target.value)}>
-            <option value={ALL}>All</option>
-            {groups.map((g) => (
-              <option key={g}>{g}</option>
-            ))}
-          </select>
-        </label>
-        <span className="muted small">
-          {shown.length} of {cameras.length} cameras
-          {settings && !settings.tile_url ? " · no map tiles configured: boundaries and cameras only" : ""}
-        </span>
-        <span className="spacer" />
-        <ul className="legend" aria-label="Legend">
-          {(["recording", "connecting", "offline", "stopped", "alarm"] as DisplayStatus[]).map((s) => (
-            <li key={s}>
-              <span className="status-dot" style={{ background: STATUS_COLOUR[s] }} /> {STATUS_LABEL[s]}
-            </li>
-          ))}
-        </ul>
-      </div>
+      <MapFilters
+        cameras={cameras as OwnedCamera[]}
+        shown={shown.length}
+        organisations={organisations}
+        groups={groups}
+        filter={filter}
+        onChange={setFilter}
+        note={settings && !settings.tile_url ? " · no map tiles configured: boundaries and cameras only" : ""}
+      />
       <div className="map-wrap">
         <div ref={el} className="map" role="application" aria-label="Map of cameras" />
-        {error?.forbidden && <StateOverlay state="denied" />}
+        {error?.forbidden ? (
+          <StateOverlay state="denied" />
+        ) : loading ? (
+          <StateOverlay state="loading" />
+        ) : cameras.length === 0 ? (
+          <StateOverlay state="empty" detail="No cameras yet: an administrator adds them under Admin" />
+        ) : shown.length === 0 ? (
+          <StateOverlay state="empty" detail="No camera matches these filters">
+            <button type="button" onClick={() => setFilter({ org: null, group: null })}>
+              Show all cameras
+            </button>
+          </StateOverlay>
+        ) : null}
+        <CameraIndex cameras={shown} status={status} onOpen={setPopout} />
         {popCam && (
           <div className="popout" role="dialog" aria-label={`Live: ${popCam.name}`}>
             <div className="popout-head">
@@ -199,5 +190,30 @@ export function MapView() {
         )}
       </div>
     </div>
+  );
+}
+
+/**
+ * The shown cameras as a list of buttons: markers drawn on a canvas or SVG cannot take keyboard focus, so this is
+ * how a keyboard or screen-reader user finds a camera on the map and opens its live view.
+ */
+function CameraIndex({ cameras, status, onOpen }: { cameras: Camera[]; status: (c: Camera) => DisplayStatus; onOpen: (id: string) => void }) {
+  if (cameras.length === 0) return null;
+  return (
+    <details className="map-index">
+      <summary>Cameras on the map ({cameras.length})</summary>
+      <ul aria-label="Cameras on the map">
+        {cameras.map((c) => {
+          const s = status(c);
+          return (
+            <li key={c.id}>
+              <button type="button" className="link" onClick={() => onOpen(c.id)} aria-label={`${c.name}, ${STATUS_LABEL[s]}: open live view`}>
+                <span className="status-dot" style={{ background: STATUS_COLOUR[s] }} aria-hidden="true" /> {c.name}
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </details>
   );
 }

@@ -1,5 +1,6 @@
 import { type ReactNode, useEffect, useState } from "react";
 import { ApiError } from "../api/client";
+import { useSession } from "../auth/session";
 import { Panel, StateOverlay } from "../common/StateOverlay";
 import { formatLondon } from "../common/time";
 import { partnerUrls, partnersApi } from "./api";
@@ -53,7 +54,34 @@ function Loading<T>({ load, children }: { load: Load<T>; children: (data: T) => 
  * The business of the network: partners, their usage and availability this month, invoices, footage requests
  * with their deadlines, and the five-year revenue forecast against the target. Times shown in Europe/London.
  */
-export function PartnersView({ month: initialMonth }: { month?: string } = {}) {
+export function PartnersView({ month }: { month?: string } = {}) {
+  const { user } = useSession();
+  // A partner's own people see their organisation's portal, never the network's business (the server refuses it).
+  if (user && PARTNER_ROLES.has(user.role)) return <OwnPortal organisationId={user.organisation_id ?? null} month={month} />;
+  return <NetworkBusiness month={month} />;
+}
+
+const PARTNER_ROLES = new Set(["partner_security"]);
+
+function OwnPortal({ organisationId, month: initialMonth }: { organisationId: number | null; month?: string }) {
+  const [month, setMonth] = useState(initialMonth ?? londonMonth());
+  if (organisationId === null)
+    return <StateOverlay state="denied" detail="Your account belongs to no partner organisation; ask the council's administrator" />;
+  return (
+    <div className="page pt-page">
+      <div className="pt-toolbar">
+        <label>
+          Month{" "}
+          <input type="month" value={month} onChange={(e) => e.target.value && setMonth(e.target.value)} aria-label="Month" />
+        </label>
+        <span className="muted">Your organisation&apos;s cameras, usage and invoices. Other partners&apos; figures are not shown to you.</span>
+      </div>
+      <PartnerDetail id={organisationId} month={month} />
+    </div>
+  );
+}
+
+function NetworkBusiness({ month: initialMonth }: { month?: string }) {
   const [month, setMonth] = useState(initialMonth ?? londonMonth());
   const [selected, setSelected] = useState<number | null>(null);
   const partners = useLoad((s) => partnersApi.partners(s), []);

@@ -1,15 +1,18 @@
 /**
  * The tracking screen: safe-zone patients and covert assets on the map, the alert queue (acknowledge, share with
  * police), the selected device's trail with search rings, the cameras it passed (one click to the footage) and the
- * missing-person profile. Polls every few seconds; `#/tracking/shared/<token>` is the police hand-off view.
+ * missing-person profile. New alerts are pushed over a WebSocket (priority 1 chimes); the lists also poll, faster
+ * while the push channel is down. Alerts are assigned, escalated and closed here, and any alert with a position
+ * can call up the nearest PTZ cameras. `#/tracking/shared/<token>` is the police hand-off view.
  */
 import { useCallback, useMemo, useState } from "react";
 import { useRoute } from "../common/router";
 import { Panel, StateOverlay } from "../common/StateOverlay";
 import { formatLondon, parseIso } from "../common/time";
 import { trackingApi, type Share, type TrackAlert } from "./api";
+import { chime, useLiveAlerts } from "./liveAlerts";
 import { usePassedCameras, useTileUrl } from "./hooks";
-import { needsSearch, sortAlerts, trailWindow } from "./model";
+import { describeCallup, mergeAlerts, needsSearch, sortAlerts, trailWindow } from "./model";
 import { AlertRow, DeviceRow, PassList } from "./parts";
 import { ProfilePanel } from "./ProfilePanel";
 import { SharedTrailView } from "./SharedTrailView";
@@ -17,6 +20,13 @@ import { TrackingMap } from "./TrackingMap";
 import { usePoll } from "./usePoll";
 
 const POLL_MS = 4000;
+const LIVE_POLL_MS = 15_000; // while alerts are pushed, polling only refreshes states and positions
+
+const HANDLE_PROMPT = {
+  assign: "Assign to (person or team):",
+  escalate: "Why escalate (e.g. passed to police, CAD number)?",
+  close: "Outcome (e.g. found safe in the café):",
+} as const;
 const WINDOWS_H = [1, 6, 24];
 
 export function TrackingView() {
@@ -34,8 +44,19 @@ function ControlRoomTracking() {
   const [now, setNow] = useState(() => Date.now());
   const tileUrl = useTileUrl();
 
-  const devices = usePoll((s) => trackingApi.devices(s), POLL_MS, []);
-  const alerts = usePoll((s) => trackingApi.alerts(s), POLL_MS, []);
+  const [pushed, setPushed] = useState<TrackAlert[]>([]);
+  const [callup, setCallup] = useState<string | null>(null);
+  const live = useLiveAlerts(
+    useCallback((a: TrackAlert) => {
+      setPushed((p) => [a, ...p.filter((x) => x.id !== a.id)].slice(0, 50));
+      if (a.priority === 1) chime();
+    }, []),
+  );
+  const pollMs = live ? LIVE_POLL_MS : POLL_MS;
+  const devices = usePoll((s) => trackingApi.devices(s), pollMs, []);
+  const polled = usePoll((s) => trackingApi.alerts(s), pollMs, []);
+  // Pushed alerts show at once; the next poll's copy (with its current state) replaces them.
+  const alerts = useMemo(() => ({ ...polled, data: mergeAlerts(polled.data, pushed) }), [polled, pushed]);
   const zones = usePoll((s) => trackingApi.zones(s), 60_000, []);
   const sorted = useMemo(() => sortAlerts(alerts.data ?? []), [alerts.data]);
   const alert = sorted.find((a) => a.id === alertId) ?? null;
@@ -76,6 +97,29 @@ function ControlRoomTracking() {
       setActionError(e instanceof Error ? e.message : String(e));
     }
   };
+  const handle = async (a: TrackAlert, step: "assign" | "escalate" | "close") => {
+    const text = window.prompt(HANDLE_PROMPT[step])?.trim();
+    if (!text) return;
+    setActionError(null);
+    try {
+      if (step === "assign") await trackingApi.assign(a.id, text);
+      else if (step === "escalate") await trackingApi.escalate(a.id, text);
+      else await trackingApi.close(a.id, text);
+      alerts.reload();
+    } catch (e) {
+      setActionError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  const callUp = async (a: TrackAlert) => {
+    if (a.latitude === null || a.longitude === null) return;
+    setActionError(null);
+    setCallup(null);
+    try {
+      setCallup(describeCallup(await trackingApi.callUp(a.latitude, a.longitude)));
+    } catch (e) {
+      setActionError(e instanceof Error ? e.message : String(e));
+    }
+  };
   const shareAlert = async (a: TrackAlert) => {
     setActionError(null);
     try {
@@ -97,7 +141,15 @@ function ControlRoomTracking() {
     <div className="trk-page">
       <aside className="trk-side" aria-label="Alerts and devices">
         <Panel title={`Alerts (${sorted.filter((a) => a.state === "new").length} new)`}>
+          <p className="muted trk-live" data-live={live ? "push" : "poll"}>
+            {live ? "Live: new alerts appear at once" : "Checking for alerts every few seconds"}
+          </p>
           {alerts.error && <p className="form-error">{alerts.error.message}</p>}
+          {callup && (
+            <p className="muted" role="status" aria-label="Call-up result">
+              {callup}
+            </p>
+          )}
           {actionError && (
             <p className="form-error" role="alert">
               {actionError}
@@ -108,7 +160,11 @@ function ControlRoomTracking() {
           ) : (
             <ul className="trk-list" aria-label="Tracking alerts">
               {sorted.map((a) => (
-                <AlertRow key={a.id} alert={a} selected={a.id === alertId} onSelect={selectAlert} onAcknowledge={(x) => void acknowledge(x)} onShare={(x) => void shareAlert(x)} />
+                <AlertRow key={a.id} alert={a} selected={a.id === alertId} onSelect={selectAlert} onAcknowledge={(x) => void acknowledge(x)}
+                  onShare={(x) => void shareAlert(x)}
+                  onHandle={(x, step) => void handle(x, step)}
+                  onCallUp={(x) => void callUp(x)}
+                />
               ))}
             </ul>
           )}

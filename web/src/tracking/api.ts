@@ -133,6 +133,19 @@ export interface SharedTrail {
   issued_by: string;
 }
 
+/** One camera of a call-up (`POST /ptz/callup`): moved, refused (someone with priority has it) or failed. */
+export interface CallupResult {
+  camera_id: number;
+  name: string;
+  distance_m: number;
+  bearing_deg: number;
+  outcome: "moved" | "refused" | "failed";
+  detail: string;
+}
+
+/** What the live-alert WebSocket (`/alerts/ws`) sends. */
+export type AlertMessage = { type: "ready" } | { type: "alert"; alert: TrackAlert };
+
 const call = apiRequest;
 
 const enc = encodeURIComponent;
@@ -145,6 +158,10 @@ export const trackingApi = {
     call<CameraPass[]>("GET", `/devices/${id}/camera-passes?start=${enc(start)}&end=${enc(end)}`, undefined, signal),
   alerts: (signal?: AbortSignal) => call<TrackAlert[]>("GET", "/alerts", undefined, signal),
   acknowledge: (id: number, note?: string) => call<TrackAlert>("POST", `/alerts/${id}/acknowledge`, { note: note ?? null }),
+  assign: (id: number, to: string, note?: string) => call<TrackAlert>("POST", `/alerts/${id}/assign`, { to, note: note ?? null }),
+  escalate: (id: number, reason: string) => call<TrackAlert>("POST", `/alerts/${id}/escalate`, { reason }),
+  close: (id: number, outcome: string) => call<TrackAlert>("POST", `/alerts/${id}/close`, { outcome }),
+  callUp: (latitude: number, longitude: number) => call<CallupResult[]>("POST", "/ptz/callup", { latitude, longitude }),
   alertPasses: (id: number, signal?: AbortSignal) => call<CameraPass[]>("GET", `/alerts/${id}/camera-passes`, undefined, signal),
   share: (id: number, ttlH = 6) => call<Share>("POST", `/alerts/${id}/share`, { ttl_h: ttlH }),
   zones: (signal?: AbortSignal) => call<SafeZone[]>("GET", "/zones", undefined, signal),

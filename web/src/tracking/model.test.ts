@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
+import type { TrackAlert } from "./api";
 import {
   contactsToText,
+  describeCallup,
   deviceKind,
+  mergeAlerts,
   passLabel,
   placesToText,
   sortAlerts,
@@ -56,5 +59,29 @@ describe("tracking helpers", () => {
       { name: "Care home desk", relationship: "", phone: "020 7946 0000" },
     ];
     expect(textToContacts(contactsToText(contacts))).toEqual(contacts);
+  });
+});
+
+describe("live alerts and call-up", () => {
+  const alert = (id: number, state: TrackAlert["state"] = "new"): TrackAlert => ({
+    id, kind: "sting_moved", priority: 1, device_id: 1, device_name: "Sting car", covert: true, zone_id: null,
+    raised: "2026-11-25T03:00:00Z", state, message: "moved", latitude: 51.48, longitude: -0.19, assigned_to: null,
+    notes: [], outcome: null,
+  });
+
+  it("shows a pushed alert until a poll brings its current state", () => {
+    expect(mergeAlerts(null, [])).toBeNull();
+    expect(mergeAlerts(null, [alert(2)])?.map((a) => a.id)).toEqual([2]);
+    const merged = mergeAlerts([alert(2, "acknowledged"), alert(1)], [alert(3), alert(2)]);
+    expect(merged?.map((a) => [a.id, a.state])).toEqual([[3, "new"], [2, "acknowledged"], [1, "new"]]);
+  });
+
+  it("says what each camera did", () => {
+    expect(describeCallup([])).toMatch(/No PTZ camera/);
+    const line = describeCallup([
+      { camera_id: 1, name: "Broadway", distance_m: 120.4, bearing_deg: 300, outcome: "moved", detail: "" },
+      { camera_id: 2, name: "Town Hall", distance_m: 250, bearing_deg: 10, outcome: "refused", detail: "controlled by Sam" },
+    ]);
+    expect(line).toBe("Broadway (120 m): turned to it; Town Hall (250 m): refused (controlled by Sam)");
   });
 });

@@ -1,6 +1,6 @@
 /** Pure helpers of the tracking screen: what a device is, alert order, time windows, labels. */
 import { formatLondon, formatLondonTime, parseIso } from "../common/time";
-import type { CameraPass, MissingPersonProfile, TrackAlert, TrackDevice } from "./api";
+import type { CallupResult, CameraPass, MissingPersonProfile, TrackAlert, TrackDevice } from "./api";
 
 export type DeviceKind = "patient" | "covert" | "asset";
 
@@ -134,4 +134,22 @@ export function textToContacts(text: string): MissingPersonProfile["contacts"] {
       const [name, relationship = "", phone = ""] = line.split(",").map((x) => x.trim());
       return { name, relationship, phone };
     });
+}
+
+/** The queue on screen: pushed alerts the last poll has not seen yet, then the polled ones (their state is current). */
+export function mergeAlerts(polled: TrackAlert[] | null, pushed: TrackAlert[]): TrackAlert[] | null {
+  if (polled === null && pushed.length === 0) return null;
+  const known = new Set((polled ?? []).map((a) => a.id));
+  return [...pushed.filter((a) => !known.has(a.id)), ...(polled ?? [])];
+}
+
+/** One line for the operator about what a call-up did to each camera. */
+export function describeCallup(results: CallupResult[]): string {
+  if (results.length === 0) return "No PTZ camera you may control is within range of this position.";
+  return results
+    .map((r) => {
+      const what = r.outcome === "moved" ? "turned to it" : `${r.outcome}${r.detail ? ` (${r.detail})` : ""}`;
+      return `${r.name} (${Math.round(r.distance_m)} m): ${what}`;
+    })
+    .join("; ");
 }

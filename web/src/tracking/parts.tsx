@@ -9,12 +9,16 @@ export function AlertRow({
   onSelect,
   onAcknowledge,
   onShare,
+  onHandle,
+  onCallUp,
 }: {
   alert: TrackAlert;
   selected: boolean;
   onSelect: (a: TrackAlert) => void;
   onAcknowledge?: (a: TrackAlert) => void;
   onShare?: (a: TrackAlert) => void;
+  onHandle?: (a: TrackAlert, step: "assign" | "escalate" | "close") => void;
+  onCallUp?: (a: TrackAlert) => void;
 }) {
   const raised = parseIso(alert.raised);
   return (
@@ -34,11 +38,33 @@ export function AlertRow({
         </span>
         <span className="trk-alert-message">{alert.message}</span>
       </button>
-      {isOpen(alert) && (onAcknowledge || onShare) && (
+      {alert.assigned_to && <span className="trk-alert-device">Assigned to {alert.assigned_to}</span>}
+      {alert.outcome && <span className="trk-alert-device">Closed: {alert.outcome}</span>}
+      {isOpen(alert) && (onAcknowledge || onShare || onHandle || onCallUp) && (
         <span className="trk-actions">
           {alert.state === "new" && onAcknowledge && (
             <button type="button" className="small" onClick={() => onAcknowledge(alert)}>
               Acknowledge
+            </button>
+          )}
+          {onHandle && (
+            <>
+              <button type="button" className="small" onClick={() => onHandle(alert, "assign")}>
+                Assign
+              </button>
+              {alert.state !== "escalated" && (
+                <button type="button" className="small" onClick={() => onHandle(alert, "escalate")}>
+                  Escalate
+                </button>
+              )}
+              <button type="button" className="small" onClick={() => onHandle(alert, "close")}>
+                Close
+              </button>
+            </>
+          )}
+          {onCallUp && alert.latitude !== null && alert.longitude !== null && (
+            <button type="button" className="small" onClick={() => onCallUp(alert)}>
+              Call up cameras
             </button>
           )}
           {onShare && (

@@ -4,7 +4,7 @@
  */
 import { useMemo, useRef, useState } from "react";
 import type { Camera, GridSize } from "../api/types";
-import { useCameras } from "../camera/cameras";
+import { STATUS_LABEL, useCameras } from "../camera/cameras";
 import { useKeys } from "../common/keys";
 import { navigate } from "../common/router";
 import { StateOverlay } from "../common/StateOverlay";
@@ -20,7 +20,7 @@ import { GRIDS, gridColumns, useWall, wall } from "./wallStore";
 const TILE_DRAG = "application/x-citywatch-tile";
 
 export function VideoWall() {
-  const { byId, error } = useCameras();
+  const { byId, error, status } = useCameras();
   const { grid, tiles } = useWall();
   const pb = usePlayback();
   const [over, setOver] = useState<number | null>(null);
@@ -111,7 +111,8 @@ export function VideoWall() {
                 key={i}
                 className={`wall-cell ${over === i ? "drop-over" : ""}`}
                 data-index={i}
-                aria-label={`Tile ${i + 1}${cam ? `: ${cam.name}` : " (empty)"}`}
+                role="group"
+                aria-label={`Tile ${i + 1}${cam ? `: ${cam.name}, ${STATUS_LABEL[status(cam)]}` : " (empty)"}`}
                 onDragOver={(e) => {
                   e.preventDefault();
                   setOver(i);
