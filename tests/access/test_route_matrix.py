@@ -240,6 +240,8 @@ TABLE: dict[str, Needs] = {
     "POST /api/v1/footage-requests/{request_id}/extend": MANAGER,
     "POST /api/v1/footage-requests/{request_id}/fulfil": Needs("some:export"),
     "POST /api/v1/footage-requests/{request_id}/close": MANAGER,
+    # operations
+    "GET /api/v1/metrics": ADMIN,
     # alarms and holds
     "GET /api/v1/alarms": gen("alarms.view"),
     "GET /api/v1/holds": cam("hold"),

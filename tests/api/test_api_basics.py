@@ -202,3 +202,15 @@ def test_openapi_is_served(base_url: str) -> None:
     spec = httpx.get(f"{base_url}/api/openapi.json", headers={"Authorization": f"Bearer {token}"}).json()
     assert "/api/v1/cameras/{camera_id}/playback.m3u8" in spec["paths"]
     assert now_us() > 0
+
+
+def test_metrics_for_monitoring_in_prometheus_format(api: httpx.Client, base_url: str) -> None:
+    r = api.get("/api/v1/metrics")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain; version=0.0.4")
+    lines = r.text.splitlines()
+    assert "# TYPE citywatch_media_bytes gauge" in lines
+    free = [line for line in lines if line.startswith("citywatch_media_bytes{") and 'kind="free"' in line]
+    assert free and float(free[0].rsplit(" ", 1)[1]) > 0
+    seq = next(line for line in lines if line.startswith("citywatch_audit_entries "))
+    assert float(seq.split()[1]) >= 1  # at least this client's sign-in
+    assert httpx.get(f"{base_url}/api/v1/metrics").status_code == 401

@@ -83,10 +83,13 @@ def test_a_failed_export_leaves_the_request_open_with_the_reason(api: httpx.Clie
     Rows(recorded.services).recording(recorded.camera_id, lost, lost + 10_000_000)  # indexed, file missing
     insurer = _request(api, "insurer", lost, lost + 10_000_000)
     started = api.post(f"/api/v1/footage-requests/{insurer['id']}/fulfil", json={})
-    assert started.status_code == 200 and started.json()["status"] == "exporting"
+    # The job may fail before the answer is written (the file is missing), so either state is right here.
+    assert started.status_code == 200 and started.json()["status"] in ("exporting", "open")
     after = _settled(api, insurer["id"])
     assert after["status"] == "open" and after["export_id"] is None
-    assert after["fulfilment_ref"].startswith(f"export {started.json()['export_id']} failed")
+    assert after["fulfilment_ref"].startswith("export ") and " failed" in after["fulfilment_ref"]
+    if started.json()["export_id"]:  # still running when answered: the failure names that job
+        assert after["fulfilment_ref"].startswith(f"export {started.json()['export_id']} failed")
 
 
 def test_what_cannot_be_fulfilled_says_why(api: httpx.Client, recorded: Recorded) -> None:

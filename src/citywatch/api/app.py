@@ -28,6 +28,7 @@ from citywatch.api import (
     routes_layouts,
     routes_live,
     routes_media,
+    routes_metrics,
     routes_partners,
     routes_ptz,
     routes_tracking,
@@ -137,7 +138,7 @@ def create_app(
     install_docs(app)
     app.add_middleware(SecurityHeaders)
     routers = (routes_auth, routes_access, routes_audit, routes_cameras, routes_media, routes_live, routes_alarms)
-    more = (routes_ptz, routes_evidence, routes_tracking, routes_crime, routes_layouts, routes_partners)
+    more = (routes_ptz, routes_evidence, routes_tracking, routes_crime, routes_layouts, routes_partners, routes_metrics)
     for module in (*routers, *more):
         app.include_router(module.router)
     dist = settings.web_dist or default_web_dist()
