@@ -1,6 +1,6 @@
-"""Regenerate web/public/geo/ from the shared boundary files (run by hand; the app never reads /work/shared).
+"""Regenerate web/public/geo/ from the boundary files bundled in data/geo (run by hand; credits in NOTICE.md).
 
-Usage: python web/scripts/make_geo.py /path/to/data/geo
+Usage: python web/scripts/make_geo.py data/geo
 """
 
 from __future__ import annotations

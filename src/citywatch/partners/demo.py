@@ -2,7 +2,8 @@
 
 ``seed_partners(sessions)`` is idempotent (matched by plan code, organisation and camera name) so that
 ``citywatch demo`` can call it on every start. Cameras are matched by the demo's names (citywatch/demo.py);
-amounts follow public council papers (../shared/reference/partners.md) and are data, not policy.
+amounts follow public council papers (e.g. 40–42p per camera-hour of monitoring, £500 + £100 a month
+record-only, £440–£550 + £210 for a footage search) and are data, not policy (docs/design/partners.md).
 """
 
 from __future__ import annotations
