@@ -11,10 +11,12 @@ so the export reads, stitches, hashes and signs them through the production code
 (``EvidenceService.run_export``, as ``citywatch evidence export`` does). The same source files are
 read with ``cat … > /dev/null`` in the same run, twice: "cold" (the source files, and only they,
 dropped from the page cache with ``posix_fadvise`` before each read, so every one reads the disk),
-with ``cp`` + fsync of the same files (the cost of writing the bytes at all) and with the master
-writer before the kernel copy (``bench/export_before.py``), in ``--rounds`` rounds (order alternating)
-whose medians are reported. The figure judged: export throughput (source bytes per second, output
-written and fsynced) over ``cat`` throughput. Target ≥ 0.5.
+with ``cp`` + fsync of the same files (the cost of writing the bytes at all) and with two earlier master
+writers: the 8 MB read/patch/hash/write loop (``before``, ``bench/export_before.py``) and the kernel copy
+through the page cache (``kernel``, ``bench/export_copy_range.py``), against the writer in use (``after``:
+``O_DIRECT``, evidence/direct_write.py), in ``--rounds`` rounds (order alternating) whose medians are
+reported. Every writer must produce masters with the same SHA-256s. The figure judged: export throughput
+(source bytes per second, output written and fsynced) over ``cat`` throughput. Target ≥ 0.5.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import numpy as np
 
 import citywatch.evidence.bundle as bundle_module
 import export_before
+import export_copy_range
 from citywatch.config import Settings
 from citywatch.evidence import master
 from citywatch.evidence.bundle import Exporter
@@ -145,20 +148,25 @@ def _cp(files: list[Path], target: Path) -> float:
     return elapsed
 
 
-def _export(evidence: EvidenceService, spec: ExportSpec, writer: str) -> tuple[float, Path]:
-    """One export through ``run_export`` with the current master writer or the one before it."""
-    bundle_module.write_master = export_before.write_master if writer == "before" else master.write_master
+WRITERS = {"before": export_before.write_master, "kernel": export_copy_range.write_master}
+
+
+def _export(evidence: EvidenceService, spec: ExportSpec, writer: str) -> tuple[float, Path, list[str]]:
+    """One export through ``run_export`` with the current master writer or an earlier one; time, folder, hashes."""
+    bundle_module.write_master = WRITERS.get(writer, master.write_master)  # type: ignore[assignment]
     try:
         t = time.perf_counter()
         job = evidence.run_export(spec, Exporter("bench", "admin", "bench"))
-        return time.perf_counter() - t, Path(job.bundle_dir)
+        elapsed = time.perf_counter() - t
     finally:
         bundle_module.write_master = master.write_master
+    return elapsed, Path(job.bundle_dir), [e.sha256 for e in evidence.exhibits(job.id) if e.kind == "master"]
 
 
 def _round(files: list[Path], evidence: EvidenceService, spec: ExportSpec, order: list[str]) -> dict[str, float]:
     """One cold-cache round: ``cat``, ``cp`` + fsync and each export, the sources evicted before each."""
     times: dict[str, float] = {}
+    hashes: dict[str, list[str]] = {}
     for name in order:
         cpu = _cpu_s()
         os.sync()  # the previous step's writing finished, so it does not slow this one
@@ -169,9 +177,11 @@ def _round(files: list[Path], evidence: EvidenceService, spec: ExportSpec, order
         elif name == "cp":
             times[name] = _cp(files, OUT / "cp-copy")
         else:
-            times[name], bundle = _export(evidence, spec, name)
+            times[name], bundle, hashes[name] = _export(evidence, spec, name)
             shutil.rmtree(bundle)
         times[f"{name}_cpu"] = _cpu_s() - cpu
+    if len({tuple(h) for h in hashes.values()}) != 1:
+        sys.exit(f"the writers' masters differ: {hashes}")
     return times
 
 
@@ -198,7 +208,7 @@ def main() -> None:
     evidence = EvidenceService(services.engine, services.sessions, OUT, workers=1)
     spec = ExportSpec(list(range(1, args.cameras + 1)), T0_US, T0_US + args.minutes * 60_000_000, "benchmark")
     rounds: list[dict[str, float]] = []
-    names = ["cat", "cp", "before", "after"]
+    names = ["cat", "cp", "before", "kernel", "after"]
     for n in range(args.rounds):
         order = names if n % 2 == 0 else names[::-1]  # alternate, so neither export always runs first
         load = os.getloadavg()[0]
@@ -212,6 +222,7 @@ def main() -> None:
     median = {k: statistics.median(r[k] for r in rounds) for k in names}
     print(f"range {iso(T0_US)} + {args.minutes} min, {args.cameras} cameras, {total / 1e9:.2f} GB, "
           f"median of {args.rounds} cold rounds, load now {os.getloadavg()[0]:.1f}:")  # fmt: skip
+    print("  (masters bit-identical: the same SHA-256s from every writer in every round)")
     for k in names:
         vs_cat, vs_cp = median["cat"] / median[k], median["cp"] / median[k]
         mb_s, cpu = total / median[k] / 1e6, statistics.median(r[k + "_cpu"] for r in rounds)

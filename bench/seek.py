@@ -4,9 +4,13 @@
     .venv/bin/python bench/seek.py --cameras 50 --days 7 # smaller
     .venv/bin/python bench/seek.py --rebuild             # throw the cached index away
     .venv/bin/python bench/seek.py --baseline-src /tmp/before/src  # before/after, requests interleaved
+    .venv/bin/python bench/seek.py --database postgresql --cameras 100  # the same on PostgreSQL
 
-The index (rows only, no media files) is built once into ``bench/out/seek-<C>x<D>.db`` (git-ignored)
-and reused. Every row is a one-minute recording with a realistic ~420-byte GOP index (60 GOPs of
+SQLite: the index (rows only, no media files) is built once into ``bench/out/seek-<C>x<D>.db``
+(git-ignored) and reused. PostgreSQL: into a database ``citywatch_bench_seek_<C>x<D>`` created on
+``--server`` (rows made server-side with ``generate_series``), dropped after the run unless
+``--keep`` (a kept one is reused); the ``EXPLAIN (ANALYZE, BUFFERS)`` of the playlist and timeline
+queries is printed too. Every row is a one-minute recording with a realistic ~420-byte GOP index (60 GOPs of
 1 s); each camera-day has two outages (gaps of 1–10 minutes, new run after each). Requests go over
 real HTTP to ``citywatch serve --no-recorder`` on 127.0.0.1, one at a time, for random cameras and
 instants: a default (one-hour) playlist and a one-day timeline. Targets: p99 ≤ 20 ms for playback
@@ -28,10 +32,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from citywatch.store.db import make_engine, upgrade
 from citywatch.timeutil import iso
 from citywatch.video.gop_index import encode_gops
+from citywatch.video.recording_query import _BETWEEN  # the query texts, for EXPLAIN
+from citywatch.video.timeline import _RUNS
 
 OUT = Path(__file__).resolve().parent / "out"
 MINUTE_US = 60_000_000
@@ -129,6 +137,106 @@ def build(path: Path, cameras: int, days: int) -> float:
     return time.perf_counter() - started
 
 
+# PostgreSQL: the same rows, made by the server. Outage minutes of camera c on day d: two, never adjacent.
+_OUTAGE_1 = "(10 + (c * 37 + d * 101) % 700)"
+_OUTAGE_2 = "(720 + (c * 53 + d * 97) % 700)"
+_PG_RECORDINGS = f"""
+INSERT INTO recordings (camera_id, run_id, run_seq, state, media_dir, path, start_us, end_us, media_start_90k,
+  duration_90k, rate_ppm, size_bytes, init_bytes, frames, gops, gop_index, codec, width, height, sha256, recovered,
+  node)
+SELECT c, rpad(lpad(c::text, 6, '0') || '-' || lpad((d * 3 + (m > o1)::int + (m > o2)::int)::text, 8, '0'), 36, '0'),
+  m, 'closed', '/srv/media', c || '/' || t || '.mp4', t, t + {MINUTE_US}, m * 5400000::bigint, 5400000, 0, 22500000,
+  700, 1500, 60, :blob, 'avc1.640028', 1920, 1080, NULL, false, 'local'
+FROM generate_series(CAST(:c0 AS integer), CAST(:c1 AS integer)) AS c, generate_series(0, :days - 1) AS d,
+  LATERAL (SELECT {_OUTAGE_1} AS o1, {_OUTAGE_2} AS o2) AS o,
+  generate_series(0, 1439) AS m,
+  LATERAL (SELECT :t0 + d * {DAY_US}::bigint + m * {MINUTE_US}::bigint AS t) AS x
+WHERE m <> o1 AND m <> o2
+ORDER BY c, t
+"""
+_PG_GAPS = f"""
+INSERT INTO gaps (camera_id, start_us, end_us, reason, detail)
+SELECT c, :t0 + d * {DAY_US}::bigint + m * {MINUTE_US}::bigint,
+  :t0 + d * {DAY_US}::bigint + (m + 1) * {MINUTE_US}::bigint, 'camera_offline', 'synthetic outage'
+FROM generate_series(1, :cameras) AS c, generate_series(0, :days - 1) AS d,
+  LATERAL (SELECT unnest(ARRAY[{_OUTAGE_1}, {_OUTAGE_2}]) AS m) AS o
+"""
+
+
+def build_postgresql(server: str, name: str, cameras: int, days: int) -> float:
+    """Create database ``name`` on ``server`` and fill it; returns seconds taken."""
+    started = time.perf_counter()
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    engine = make_engine(_pg_url(server, name))
+    upgrade(engine)
+    t0 = (int(time.time()) // 86_400 - days - 1) * DAY_US
+    params = {"cameras": cameras, "days": days, "t0": t0, "blob": _blobs(1)[0]}
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL synchronous_commit = off"))
+        conn.execute(
+            text(
+                "INSERT INTO cameras (id, name, rtsp_url, ptz, enabled, created_us, updated_us) "
+                "SELECT c, 'Camera ' || c, 'rtsp://127.0.0.1/cam/' || c, false, false, 0, 0 "
+                "FROM generate_series(1, :cameras) AS c"
+            ),
+            params,
+        )
+        conn.execute(text(_PG_GAPS), params)
+    step = 20
+    for c0 in range(1, cameras + 1, step):
+        with engine.begin() as conn:
+            conn.execute(text("SET LOCAL synchronous_commit = off"))
+            conn.execute(text(_PG_RECORDINGS), {**params, "c0": c0, "c1": min(c0 + step - 1, cameras)})
+        print(f"  {min(c0 + step - 1, cameras)}/{cameras} cameras, {time.perf_counter() - started:.0f} s", flush=True)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in ("recordings", "gaps", "cameras"):
+            conn.execute(text(f"VACUUM ANALYZE {table}"))
+    engine.dispose()
+    return time.perf_counter() - started
+
+
+def _pg_url(server: str, name: str) -> str:
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+def _pg_exists(server: str, name: str) -> bool:
+    admin = create_engine(server)
+    with admin.connect() as conn:
+        found = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is not None
+    admin.dispose()
+    return found
+
+
+def _pg_drop(server: str, name: str) -> None:
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def explain_postgresql(url: str, cameras: int, period: tuple[int, int]) -> None:
+    """The plans of the playlist's row query and the one-day timeline's run query, at one camera and instant."""
+    engine = make_engine(url)
+    lo, hi = period
+    camera, at = max(1, cameras // 2), lo + (hi - lo - DAY_US) // 2 // MINUTE_US * MINUTE_US + 123_456
+    with engine.connect() as conn:
+        for label, sql, span in (
+            ("playlist rows (1 h)", _BETWEEN, 3_600_000_000),
+            ("timeline runs (1 day)", _RUNS, DAY_US),
+        ):
+            print(f"EXPLAIN {label}:")
+            params = {"camera_id": camera, "start_us": at, "end_us": at + span}
+            for (line,) in conn.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + str(sql)), params):
+                print("    " + line)
+        size = conn.scalar(text("SELECT pg_size_pretty(pg_total_relation_size('recordings'))"))
+        print(f"recordings with indexes: {size}")
+    engine.dispose()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -141,12 +249,12 @@ def _percentiles(samples_s: list[float]) -> str:
     return f"p50 {q[49]:.1f} ms  p90 {q[89]:.1f} ms  p99 {q[98]:.1f} ms  max {ms[-1]:.1f} ms  (n={len(ms)})"
 
 
-def _serve(path: Path, data_dir: Path, src: Path | None) -> tuple[subprocess.Popen[bytes], str, str]:
+def _serve(url: str, data_dir: Path, src: Path | None) -> tuple[subprocess.Popen[bytes], str, str]:
     """Start ``citywatch serve`` on the index (from ``src`` when given) and sign in: process, base URL, token."""
     port = _free_port()
     env = {
         **os.environ,
-        "CITYWATCH_DATABASE_URL": f"sqlite:///{path}",
+        "CITYWATCH_DATABASE_URL": url,
         "CITYWATCH_ADMIN_PASSWORD": PASSWORD,
         "CITYWATCH_ADMIN_MFA_EXEMPT": "true",
     }
@@ -180,7 +288,7 @@ def _serve(path: Path, data_dir: Path, src: Path | None) -> tuple[subprocess.Pop
     return server, base, httpx.post(f"{base}/api/v1/auth/login", json=login).json()["token"]
 
 
-def measure(path: Path, cameras: int, days: int, requests: int, baseline_src: Path | None = None) -> None:
+def measure(url: str, cameras: int, days: int, requests: int, baseline_src: Path | None = None) -> None:
     """With ``baseline_src``, a second server runs that source tree and requests alternate between the two."""
     trees: list[tuple[str, Path | None]] = [("", None)]
     if baseline_src is not None:
@@ -188,9 +296,8 @@ def measure(path: Path, cameras: int, days: int, requests: int, baseline_src: Pa
     servers = []
     try:
         for _name, src in trees:
-            servers.append(_serve(path, OUT / f"seek-data{'-baseline' if src else ''}", src))
-        with sqlite3.connect(path) as db:
-            lo, hi = db.execute("SELECT MIN(start_us), MAX(end_us) FROM recordings WHERE camera_id = 1").fetchone()
+            servers.append(_serve(url, OUT / f"seek-data{'-baseline' if src else ''}", src))
+        lo, hi = _period(url)
         rng = random.Random(1)
         apis = [
             httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
@@ -233,12 +340,27 @@ def measure(path: Path, cameras: int, days: int, requests: int, baseline_src: Pa
             server.wait(10)
 
 
+def _period(url: str) -> tuple[int, int]:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        lo, hi = conn.execute(text("SELECT MIN(start_us), MAX(end_us) FROM recordings WHERE camera_id = 1")).one()
+    engine.dispose()
+    return int(lo), int(hi)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cameras", type=int, default=800)
     parser.add_argument("--days", type=int, default=31)
     parser.add_argument("--requests", type=int, default=500, help="timed requests per kind")
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument(
+        "--server",
+        default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
+        help="PostgreSQL server (its database is used only to create and drop the benchmark's own)",
+    )
+    parser.add_argument("--keep", action="store_true", help="PostgreSQL: keep the benchmark database for the next run")
     parser.add_argument(
         "--baseline-src",
         type=Path,
@@ -247,6 +369,25 @@ def main() -> None:
     )
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
+    if args.database == "postgresql":
+        name = f"citywatch_bench_seek_{args.cameras}x{args.days}"
+        url = _pg_url(args.server, name)
+        try:
+            if args.rebuild or not _pg_exists(args.server, name):
+                print(f"building {args.cameras} cameras × {args.days} days into PostgreSQL {name} …", flush=True)
+                print(f"built in {build_postgresql(args.server, name, args.cameras, args.days):.0f} s", flush=True)
+            engine = make_engine(url)
+            with engine.connect() as conn:
+                rows = conn.scalar(text("SELECT count(*) FROM recordings"))
+                size = conn.scalar(text("SELECT pg_database_size(current_database())"))
+            engine.dispose()
+            print(f"index: {rows:,} recordings, {size / 1e9:.1f} GB (PostgreSQL)", flush=True)
+            measure(url, args.cameras, args.days, args.requests, args.baseline_src)
+            explain_postgresql(url, args.cameras, _period(url))
+        finally:
+            if not args.keep:
+                _pg_drop(args.server, name)
+        return
     path = OUT / f"seek-{args.cameras}x{args.days}.db"
     if args.rebuild or not path.exists():
         print(f"building {args.cameras} cameras × {args.days} days into {path} …", flush=True)
@@ -255,7 +396,7 @@ def main() -> None:
     with sqlite3.connect(path) as db:
         rows = db.execute("SELECT MAX(id) FROM recordings").fetchone()[0]
     print(f"index: {rows:,} recordings, {path.stat().st_size / 1e9:.1f} GB", flush=True)
-    measure(path, args.cameras, args.days, args.requests, args.baseline_src)
+    measure(f"sqlite:///{path}", args.cameras, args.days, args.requests, args.baseline_src)
 
 
 if __name__ == "__main__":

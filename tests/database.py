@@ -24,7 +24,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from citywatch.store.db import make_engine, upgrade
 
-__all__ = ["database_url", "installation_database", "on_postgresql"]
+__all__ = ["database_url", "fresh_postgresql", "installation_database", "on_postgresql"]
 
 _PREFIX = "citywatch_t_"
 _made: list[str] = []
@@ -37,6 +37,11 @@ def on_postgresql() -> bool:
     if choice not in ("sqlite", "postgresql"):
         raise ValueError(f"CITYWATCH_TEST_DATABASE must be 'sqlite' or 'postgresql', not {choice!r}")
     return choice == "postgresql"
+
+
+def fresh_postgresql() -> str:
+    """A new, migrated PostgreSQL database whatever the pass: for what only exists on PostgreSQL (the fleet)."""
+    return _fresh_postgresql()
 
 
 def installation_database(data_dir: Path | None = None) -> str:

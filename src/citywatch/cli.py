@@ -22,6 +22,7 @@ def _register() -> None:
     from citywatch.crime.cli import app as crime_app
     from citywatch.demo_cli import demo
     from citywatch.evidence.cli import app as evidence_app
+    from citywatch.fleet.cli import app as fleet_app
     from citywatch.partners.cli import app as partners_app
     from citywatch.sim.cli import app as sim_app
     from citywatch.store.cli import app as db_app
@@ -40,6 +41,7 @@ def _register() -> None:
     app.add_typer(users_app, name="users")
     app.add_typer(evidence_app, name="evidence")
     app.add_typer(partners_app, name="partners")
+    app.add_typer(fleet_app, name="fleet")
 
 
 @app.command()

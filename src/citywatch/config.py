@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-__all__ = ["OidcSettings", "RecorderSettings", "RetentionSettings", "Settings", "load_settings"]
+__all__ = ["FleetSettings", "OidcSettings", "RecorderSettings", "RetentionSettings", "Settings", "load_settings"]
 
 
 class RecorderSettings(BaseModel):
@@ -36,6 +36,21 @@ class RetentionSettings(BaseModel):
     min_free_bytes: int = Field(default=2 * 1024**3, ge=0, description="global free-space floor")
     free_alarm_bytes: int = Field(default=4 * 1024**3, ge=0, description="alarm below this much free space")
     interval_s: float = Field(default=30.0, gt=0)
+
+
+class FleetSettings(BaseModel):
+    """Recorder nodes sharing one PostgreSQL (docs/design/fleet.md); off while ``node`` is empty."""
+
+    node: str = Field(default="", description="this recorder node's name; empty: single-node mode, no leases")
+    lease_s: float = Field(default=15.0, gt=0, description="a camera lease not renewed for this long is free")
+    renew_s: float = Field(default=5.0, gt=0, description="how often a node renews its leases and heartbeat")
+    media_listen: str = Field(default="127.0.0.1:0", description="host:port of this node's media server")
+    advertise_url: str = Field(default="", description="how the API reaches this node's media server")
+    secret_file: Path | None = Field(default=None, description="shared node/API secret (default DATA_DIR/fleet.key)")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.node)
 
 
 class OidcSettings(BaseModel):
@@ -85,6 +100,7 @@ class Settings(BaseSettings):
     oidc: OidcSettings = Field(default_factory=OidcSettings)
     recorder: RecorderSettings = Field(default_factory=RecorderSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    fleet: FleetSettings = Field(default_factory=FleetSettings)
     camera_allowed_networks: list[str] = Field(
         default_factory=lambda: ["127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
         description="networks a camera URL may point at",

@@ -7,7 +7,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 
 from citywatch.access import audit as audit_module
@@ -58,3 +58,17 @@ def test_a_failed_write_reaches_a_waiting_caller_and_is_retried_for_a_later_one(
         conn.execute(text("ALTER TABLE audit_log_away RENAME TO audit_log"))
     assert log.flush(timeout_s=30)
     assert [e.camera_id for e in log.search(AuditFilter())] == [2] and log.verify() == (1, None)
+
+
+def test_a_burst_is_written_in_a_few_transactions_and_the_chain_holds(tmp_path: Path) -> None:
+    services = build_services(Settings(data_dir=tmp_path, database_url=installation_database()))
+    log = AuditLog(services.sessions)
+    commits: list[int] = []
+    event.listen(services.engine, "commit", lambda _conn: commits.append(1))
+    for i in range(300):
+        log.record_later("playback", OFFICER, camera_id=1, start_us=i)
+    assert log.flush(timeout_s=60)
+    assert log.count() == 300 and log.verify() == (300, None)
+    entries = sorted(log.search(AuditFilter(limit=1000)), key=lambda e: e.seq)
+    assert [e.start_us for e in entries] == list(range(300))  # batches keep the hand-over order
+    assert len(commits) <= 150, f"{len(commits)} commits for 300 entries: not batched"

@@ -131,6 +131,9 @@ TABLE: dict[str, Needs] = {
     "DELETE /api/v1/cameras/{camera_id}": ADMIN,
     "PUT /api/v1/cameras/{camera_id}/owner": ADMIN,
     "GET /api/v1/cameras/{camera_id}/timeline": cam("playback"),
+    "GET /api/v1/cameras/{camera_id}/bookmarks": cam("playback"),
+    "POST /api/v1/cameras/{camera_id}/bookmarks": cam("playback"),
+    "DELETE /api/v1/cameras/{camera_id}/bookmarks/{bookmark_id}": cam("playback"),
     "GET /api/v1/cameras/{camera_id}/playback.m3u8": cam("playback"),
     "GET /api/v1/cameras/{camera_id}/clip.mp4": cam("export"),
     "GET /api/v1/cameras/{camera_id}/snapshot.jpg": cam("playback"),
@@ -247,6 +250,10 @@ TABLE: dict[str, Needs] = {
     "GET /api/v1/holds": cam("hold"),
     "POST /api/v1/holds": cam("hold"),
     "POST /api/v1/holds/{hold_id}/release": cam("hold.release"),
+}
+# WebSocket routes are not in the OpenAPI document: their rows are checked by connecting (test below).
+WEBSOCKETS: dict[str, Needs] = {
+    "/api/v1/events": gen("cameras.view"),  # camera status and alarm events, each filtered by camera rights
 }
 # Reachable without signing in: health, and signing in itself (password, or at an identity provider).
 PUBLIC = {
@@ -386,3 +393,36 @@ def test_docs_and_unknown_api_paths_need_sign_in_too(town: Borough) -> None:
         r = httpx.get(f"{town.url}{path}")
         assert r.status_code in (401, 404), path
         assert r.status_code == 401 or not re.search(r"camera|user", r.text, re.I)
+
+
+def test_every_websocket_route_admits_every_role_as_the_table_says(town: Borough) -> None:
+    import asyncio
+
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+    async def attempt(path: str, headers: dict[str, str]) -> str:
+        """'open' (the server spoke first, as these routes do once allowed) or 'refused' (1008, or 403 before the
+        upgrade: a socket closed before it is accepted)."""
+        try:
+            async with connect(town.url.replace("http", "ws", 1) + path, additional_headers=headers) as ws:
+                await asyncio.wait_for(ws.recv(), 10)
+                return "open"
+        except ConnectionClosed as exc:
+            assert exc.rcvd is not None and exc.rcvd.code == 1008, exc
+            return "refused"
+        except InvalidStatus as exc:
+            assert exc.response.status_code == 403, exc
+            return "refused"
+
+    failures = []
+    for path, needs in WEBSOCKETS.items():
+        if asyncio.run(attempt(path, {})) != "refused":
+            failures.append(f"anonymous {path}: not refused")
+        for role, user in PEOPLE.items():
+            auth = {"Authorization": str(town.client(user).headers["Authorization"])}
+            expected = "open" if needs.allowed(role) else "refused"
+            got = asyncio.run(attempt(path, auth))
+            if got != expected:
+                failures.append(f"{role} {path}: {got}, expected {expected}")
+    assert not failures, "\n".join(failures)

@@ -29,7 +29,13 @@ def _login(base_url: str) -> httpx.Response:
 def test_everything_but_health_and_login_needs_a_session(base_url: str) -> None:
     health = httpx.get(f"{base_url}/api/v1/health")
     assert health.status_code == 200
-    assert health.json() == {"status": "ok", "version": "0.1.0", "signin_notice": "", "oidc_label": None}
+    assert health.json() == {
+        "status": "ok",
+        "version": "0.1.0",
+        "signin_notice": "",
+        "oidc_label": None,
+        "stale_nodes": 0,
+    }
     for path in (
         "/api/v1/cameras",
         "/api/v1/cameras/1/timeline?start=2025-01-01T00:00:00Z&end=2025-01-02T00:00:00Z",
@@ -89,8 +95,8 @@ def test_timeline_merges_files_into_spans_and_lists_gaps(api: httpx.Client, reco
     body = r.json()
     assert body["camera_id"] == 1 and body["start"] == iso(T0 - day)
     assert body["spans"] == [
-        {"start": iso(recorded.run1_start_us), "end": iso(recorded.run1_end_us)},
-        {"start": iso(recorded.run2_start_us), "end": iso(recorded.run2_end_us)},
+        {"start": iso(recorded.run1_start_us), "end": iso(recorded.run1_end_us), "node": "local", "available": True},
+        {"start": iso(recorded.run2_start_us), "end": iso(recorded.run2_end_us), "node": "local", "available": True},
     ]
     assert body["gaps"] == [
         {
@@ -107,7 +113,12 @@ def test_timeline_merges_files_into_spans_and_lists_gaps(api: httpx.Client, reco
         params={"start": iso(recorded.run1_start_us + 5_000_000), "end": iso(recorded.run1_start_us + 6_000_000)},
     )
     assert part.json()["spans"] == [
-        {"start": iso(recorded.run1_start_us + 5_000_000), "end": iso(recorded.run1_start_us + 6_000_000)}
+        {
+            "start": iso(recorded.run1_start_us + 5_000_000),
+            "end": iso(recorded.run1_start_us + 6_000_000),
+            "node": "local",
+            "available": True,
+        }
     ]
     month = api.get("/api/v1/cameras/1/timeline", params={"start": iso(T0 - 30 * day), "end": iso(T0 + day)})
     assert month.status_code == 200 and len(month.json()["spans"]) == 2

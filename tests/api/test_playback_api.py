@@ -13,20 +13,34 @@ import httpx
 import pytest
 
 from citywatch.api import create_app
+from citywatch.config import Settings
+from citywatch.store.db import advance_id_sequences
+from citywatch.store.models import Camera
 from citywatch.timeutil import iso, parse_iso
+from citywatch.video.h264 import annexb_to_avcc
+from citywatch.video.index_writer import IndexWriter
+from citywatch.video.segmenter import Frame, Segmenter
+from citywatch.wiring import build_services
 from tests.api.auth import client as signed_in_client
-from tests.api.hls import decode, mean_luma, media_bytes, parse_playlist
+from tests.api.hls import Playlist, decode, mean_luma, media_bytes, parse_playlist
 from tests.api.server import running
 from tests.conftest import require_tool
+from tests.database import installation_database
 from tests.playback_fixtures import (
+    ADMIN_PASSWORD,
+    FRAME_90K,
     FRAME_US,
     GAP_FRAMES,
+    GOP,
     RECV_DELAY_US,
     RUN1_FRAMES,
     RUN2_FRAMES,
     Recorded,
+    capture_us,
+    encode_with_sei,
     luma,
 )
+from tests.video.encoded import parameter_sets
 
 PLAYLIST = "/api/v1/cameras/1/playback.m3u8"
 
@@ -200,3 +214,83 @@ def test_recording_media_serves_byte_ranges(api: httpx.Client) -> None:
     r = api.get("/api/v1/recordings/1/media", headers={"Range": "bytes=0-7"})
     assert r.status_code == 206 and r.content[4:8] == b"ftyp"
     assert api.get("/api/v1/recordings/12345/media").status_code == 404
+
+
+def _live_sequences(text: str) -> tuple[int, int]:
+    """EXT-X-MEDIA-SEQUENCE and EXT-X-DISCONTINUITY-SEQUENCE of a live playlist."""
+    tags = dict(line.split(":", 1) for line in text.splitlines() if line.startswith("#EXT-X-") and ":" in line)
+    return int(tags["#EXT-X-MEDIA-SEQUENCE"]), int(tags["#EXT-X-DISCONTINUITY-SEQUENCE"])
+
+
+def test_live_hls_numbers_keep_growing_across_a_reconnect(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A player reloading live.m3u8 while the camera reconnects: every segment keeps its media and discontinuity
+    numbers in every reload, the playlist says DISCONTINUITY where the new run starts, and the window decodes."""
+    data_dir = tmp_path_factory.mktemp("live-reconnect")
+    settings = Settings(data_dir=data_dir, admin_password=ADMIN_PASSWORD, database_url=installation_database(data_dir))
+    services = build_services(settings)
+    with services.sessions.begin() as s:
+        s.add(Camera(id=1, name="Reconnecting", rtsp_url="rtsp://127.0.0.1:8554/cam/1", enabled=False, created_us=0,
+                     updated_us=0))  # fmt: skip
+        s.flush()
+        advance_id_sequences(s.connection(), "cameras")
+    writer = IndexWriter(services.sessions, interval_s=0.02)
+    writer.start()
+    seg = Segmenter(1, settings.effective_media_dirs[0], writer, file_duration_s=10.0)
+    run_a = list(range(GOP * 13))  # 13 s: two files, the window crosses the file boundary
+    run_b = list(range(GOP * 13 + GAP_FRAMES, GOP * 21 + GAP_FRAMES))  # 8 s after a 10 s outage
+    reloads: list[tuple[str, Playlist]] = []
+    try:
+        with running(create_app(services)) as url, signed_in_client(url) as api:
+
+            def reload() -> None:
+                writer.flush()
+                r = api.get("/api/v1/cameras/1/live.m3u8")
+                if r.status_code == 200:
+                    reloads.append((r.text, parse_playlist(r.text)))
+                else:
+                    assert r.status_code == 503, r.text  # between the runs: not live
+
+            for run, dts0 in ((run_a, 90_000), (run_b, 5_000_000)):
+                for k, (data, key) in enumerate(encode_with_sei(run)):
+                    n = run[k]
+                    dts = dts0 + k * FRAME_90K
+                    recv_us = capture_us(n) + RECV_DELAY_US
+                    seg.push(Frame(annexb_to_avcc(data), dts, dts, key, recv_us, *parameter_sets(data)))
+                    if key and k:
+                        reload()
+                reload()
+                seg.end_run("camera_offline", "connection reset by camera")  # the reconnect
+                reload()
+            numbers: dict[tuple[str, int], tuple[int, int]] = {}  # segment → (media, discontinuity) sequence
+            previous = (-1, -1)
+            across: list[Playlist] = []
+            for text, pl in reloads:
+                assert not pl.ended
+                media_seq, disc_seq = _live_sequences(text)
+                assert (media_seq, disc_seq) >= previous, "numbers went back"
+                assert media_seq >= previous[0] and disc_seq >= previous[1]
+                previous = (media_seq, disc_seq)
+                cc = disc_seq
+                for i, hs in enumerate(pl.segments):
+                    cc += hs.discontinuity
+                    got = numbers.setdefault((hs.uri, hs.offset), (media_seq + i, cc))
+                    assert got == (media_seq + i, cc), f"segment {hs.uri}@{hs.offset} renumbered"
+                if any(hs.discontinuity for hs in pl.segments):
+                    across.append(pl)
+            assert across, "no reload showed the run change"
+            pl = across[0]
+            cut = next(i for i, hs in enumerate(pl.segments) if hs.discontinuity)
+            assert cut > 0 and pl.segments[cut].map_uri != pl.segments[cut - 1].map_uri
+            gap_us = pl.segments[cut].program_date_us - pl.segments[cut - 1].program_date_us
+            assert gap_us >= (GAP_FRAMES + GOP) * FRAME_US - 50_000  # the outage lies between them
+            runs = {cc for _, cc in numbers.values()}
+            assert len(runs) == 2 and max(runs) == min(runs) + 1
+            media = sorted(m for m, _ in numbers.values())
+            assert media == list(range(media[0], media[0] + len(media))), "numbers skip or repeat across the runs"
+            last = reloads[-1][1]  # run B alone: its numbers continue those of run A
+            assert _live_sequences(reloads[-1][0])[1] == max(runs)
+            frames = [f.frame_no for f in decode(media_bytes(api, last.segments[-2:]))]
+            assert frames == run_b[-3 * GOP : -GOP]  # the newest two GOPs written (the last waits for a keyframe)
+    finally:
+        writer.stop()
+        services.close()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from citywatch.video.gop_index import encode_gops
+from dataclasses import replace
+
+import pytest
+
+from citywatch.video.gop_index import GopIndexError, decode_gops, encode_gop, encode_gops
+from citywatch.video.gop_table import gop_table
 from citywatch.video.playlist import pick_segments, program_date_time, render_vod, start_offset_s
 from citywatch.video.recording_query import RecordingRef
 
@@ -52,3 +57,16 @@ def test_segments_start_at_the_keyframe_before_start_and_group_within_files() ->
     assert text.count("#EXT-X-DISCONTINUITY") == 1 and text.count("#EXT-X-MAP") == 3
     assert "#EXT-X-TARGETDURATION:4" in text and text.endswith("#EXT-X-ENDLIST\n")
     assert start_offset_s(grouped, T0 + 31_000_000) == 8 + 10 + 1.0
+
+
+def test_gop_table_reads_varints_of_every_length_and_refuses_longer_ones() -> None:
+    sizes = [0, 1, 127, 128, 16_383, 16_384, 2**21, 2**28 + 5, 2**35 + 7, 2**49 - 1, 2**56 + 3, 2**63 - 1]
+    blob = encode_gops([(size, 90_000 + i, 25) for i, size in enumerate(sizes)])
+    rec = replace(_rec(1, "a", 0, T0, 1), gop_index=blob)
+    table = gop_table([rec])
+    assert table.size.tolist() == sizes
+    assert table.duration_90k.tolist() == [90_000 + i for i in range(len(sizes))]
+    assert table.size.tolist() == [g.size for g in decode_gops(blob, init_bytes=700, start_us=T0)]
+    too_long = b"\xff" * 9 + b"\x01" + encode_gop(1, 1, 1)[1:]
+    with pytest.raises(GopIndexError, match="longer than 64 bits"):
+        gop_table([replace(rec, gop_index=too_long)])

@@ -3,6 +3,7 @@ an export with its progress, and the signed bundle downloaded through the browse
 
 from __future__ import annotations
 
+import re
 import time
 import zipfile
 from datetime import UTC, datetime
@@ -91,3 +92,25 @@ def test_case_hold_export_and_bundle_download(page: Any, stack: Stack, shots: Pa
         assert z.testzip() is None
     assert any(n.rsplit("/", 1)[-1] == "manifest.json" for n in names), names
     assert any(n.endswith(".mp4") and f"camera-{camera_id}_" in n for n in names), names
+
+    # A working copy made later from the exported master: progress, then listed with what it derives from.
+    href = new.get_by_role("link", name="Download bundle").get_attribute("href")
+    export_id = href.rsplit("/exports/", 1)[1].split("/", 1)[0]
+    job = page.locator(f'[data-export="{export_id}"]')
+    master = job.locator('tr[data-kind="master"]').first
+    master_sha = master.locator("code").first.get_attribute("title")
+    assert master_sha and len(master_sha) == 64
+    master.get_by_role("button", name="Make working copy…").click()
+    master.get_by_label("Why a working copy").fill("Jury viewing bundle")
+    master.get_by_label("Redaction boxes").fill("0,0,32,16")
+    master.get_by_role("button", name="Start working copy").click()
+    copy_progress = master.locator(".ev-working-copy .ev-progress")
+    expect(copy_progress).to_have_attribute("data-state", "done", timeout=120_000)
+    expect(master.locator(".ev-working-copy .ev-derivation")).to_have_attribute("data-derived-from", master_sha)
+    derived = page.locator(f'tr[data-kind="working_copy"]:has([data-derived-from="{master_sha}"])')
+    expect(derived).to_have_count(1, timeout=10_000)  # the new export, listed on the next refresh
+    steps = derived.get_by_role("list", name=re.compile("Steps applied to"))
+    expect(steps.get_by_role("listitem")).to_have_text(
+        [re.compile("^decode"), re.compile("^burn in time"), "redact: 1 box", re.compile("^encode: libx264")]
+    )
+    page.screenshot(path=shots / "evidence-working-copy.png")

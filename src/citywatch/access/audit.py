@@ -14,7 +14,8 @@ write (and, on a busy disk, a WAL checkpoint): entries keep the order they were 
 chain is built by the same append as ``record``, a full queue makes the caller wait rather than
 drop anything, a failed write is retried until it succeeds, and readers (``search``, ``verify``,
 ``count``, ``report``) and process exit first wait for the queue to drain. What is lost is what
-a crash loses between the hand-over and the write (milliseconds).
+a crash loses between the hand-over and the write (milliseconds). The writer puts every entry that
+queued up during one transaction into the next, so a burst costs one commit, not one per entry.
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ _HEAD = select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).
 
 
 _QUEUE_ENTRIES = 1024  # ~1 s of appends; beyond that callers wait (back-pressure, never loss)
+_BATCH_ENTRIES = 256  # at most this many entries per transaction
 _WRITER_IDLE_S = 5.0  # the writer thread ends after this long without work; the next entry starts one
 _RETRY_MAX_S = 5.0
 _EXIT_DRAIN_S = 30.0
@@ -244,25 +246,47 @@ class AuditLog:
     def _write_loop(self) -> None:
         while True:
             try:
-                pending = self._queue.get(timeout=_WRITER_IDLE_S)
+                first = self._queue.get(timeout=_WRITER_IDLE_S)
             except queue.Empty:
                 with self._handover:
                     if self._queue.empty():
                         self._writer = None
                         return
                 continue
-            self._write(pending)
+            batch = [first]
+            while len(batch) < _BATCH_ENTRIES:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            self._write_batch(batch)
             with self._idle:
-                self._queued -= 1
+                self._queued -= len(batch)
                 self._idle.notify_all()
-            if pending.done is not None:
-                pending.done.set()
+            for pending in batch:
+                if pending.done is not None:
+                    pending.done.set()
+
+    def _write_batch(self, batch: list[_Pending]) -> None:
+        """All that queued up while the last transaction ran goes in the next one: under load the
+        writer costs one commit per batch, not per entry; alone, an entry is written at once."""
+        if len(batch) > 1:
+            try:
+                seqs = self._append_retrying([p.fields for p in batch])
+            except Exception as e:  # one bad entry must not hold back the rest: one by one below
+                log.warning("audit batch of %d entries failed (%s); writing them one by one", len(batch), e)
+            else:
+                for pending, seq in zip(batch, seqs, strict=True):
+                    pending.seq = seq
+                return
+        for pending in batch:
+            self._write(pending)
 
     def _write(self, pending: _Pending) -> None:
         delay_s = 0.05
         while True:
             try:
-                pending.seq = self._append_retrying(pending.fields)
+                (pending.seq,) = self._append_retrying([pending.fields])
                 return
             except Exception as e:  # reported to a waiting caller, else retried
                 if pending.done is not None:
@@ -272,24 +296,30 @@ class AuditLog:
                 time.sleep(delay_s)
                 delay_s = min(delay_s * 2, _RETRY_MAX_S)
 
-    def _append_retrying(self, fields: dict[str, Any]) -> int:
+    def _append_retrying(self, entries: list[dict[str, Any]]) -> list[int]:
         with self._lock:
             for _attempt in range(5):
                 try:
-                    return self._append(fields)
+                    return self._append(entries)
                 except IntegrityError:
                     continue  # another process appended the same seq first; read the new head
             raise RuntimeError("could not append to the audit log after 5 attempts (heavy contention)")
 
-    def _append(self, given: dict[str, Any]) -> int:
+    def _append(self, entries: list[dict[str, Any]]) -> list[int]:
         with self._sessions.begin() as session:
             conn = session.connection()
             head = conn.execute(_HEAD)
             last = head.first()
             prev_seq, prev_hash = (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
-            fields = {**given, "seq": prev_seq + 1, "camera_org_id": self._camera_org(session, given["camera_id"])}
-            conn.execute(_INSERT, {**fields, "prev_hash": prev_hash, "hash": entry_hash(prev_hash, fields)})
-            return prev_seq + 1
+            rows: list[dict[str, Any]] = []
+            for given in entries:
+                prev_seq += 1
+                fields = {**given, "seq": prev_seq, "camera_org_id": self._camera_org(session, given["camera_id"])}
+                entry = entry_hash(prev_hash, fields)
+                rows.append({**fields, "prev_hash": prev_hash, "hash": entry})
+                prev_hash = entry
+            conn.execute(_INSERT, rows)
+            return [row["seq"] for row in rows]
 
     # -- reading ------------------------------------------------------------------------------
 

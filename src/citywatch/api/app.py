@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Protocol
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from citywatch import __version__
 from citywatch.access.audit import AuditLog
@@ -22,8 +23,10 @@ from citywatch.api import (
     routes_alarms,
     routes_audit,
     routes_auth,
+    routes_bookmarks,
     routes_cameras,
     routes_crime,
+    routes_events,
     routes_evidence,
     routes_layouts,
     routes_live,
@@ -39,8 +42,10 @@ from citywatch.api.errors import install_error_handlers
 from citywatch.api.security import SecurityHeaders
 from citywatch.api.spa import default_web_dist, mount_spa
 from citywatch.api.tracking_live import start_alert_response
+from citywatch.fleet.live_relay import LeaseLocator
 from citywatch.video.holds import HoldService
 from citywatch.video.live import LiveHub
+from citywatch.video.media_access import FootageUnavailable, MediaAccess, set_default_access
 from citywatch.video.playback import PlaybackService
 from citywatch.video.status import StatusService
 from citywatch.wiring import Services
@@ -79,6 +84,9 @@ def create_app(
 
     users = UserService(services.sessions, services.secrets)
     permissions = PermissionService(services.sessions, share_expired)
+    media = MediaAccess(services.engine, settings)  # footage on this disk, or on the recorder node that holds it
+    set_default_access(media)
+    run_dir = settings.data_dir / "run"
     ensure_admin(users, admin, operator_name=settings.operator_organisation, mfa_exempt=settings.admin_mfa_exempt)
     ctx = ApiContext(
         services=services,
@@ -94,10 +102,10 @@ def create_app(
         audit=audit,
         sharing=SharingService(services.sessions),
         directory=Directory(services.sessions),
-        playback=PlaybackService(services.engine),
+        playback=PlaybackService(services.engine, media),
         holds=HoldService(services.sessions),
         status=StatusService(services.sessions),
-        hub=hub or LiveHub(settings.data_dir / "run"),
+        hub=hub or LiveHub(run_dir, locate=LeaseLocator(services.engine, media, run_dir)),
     )
 
     async def sweep_shares() -> None:
@@ -115,15 +123,19 @@ def create_app(
             await asyncio.to_thread(item.start)
         sweeper = asyncio.create_task(sweep_shares())
         alert_response = start_alert_response(app)
+        fleet_events = routes_events.event_listener(app)  # status/alarm changes from recorder nodes
+        fleet_events.start()
         try:
             yield
         finally:
             sweeper.cancel()
             alert_response.cancel()
+            await fleet_events.stop()
             await routes_ptz.close(app)
             await ctx.hub.close()
             for item in reversed(background):
                 await asyncio.to_thread(item.stop)
+            media.close()
 
     app = FastAPI(
         title="citywatch",
@@ -135,9 +147,16 @@ def create_app(
     )
     app.state.ctx = ctx
     install_error_handlers(app)
+
+    async def footage_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "30"})
+
+    app.add_exception_handler(FootageUnavailable, footage_unavailable)  # a node down: not missing, not a fault
     install_docs(app)
     app.add_middleware(SecurityHeaders)
     routers = (routes_auth, routes_access, routes_audit, routes_cameras, routes_media, routes_live, routes_alarms)
+    app.include_router(routes_bookmarks.router)
+    app.include_router(routes_events.router)
     more = (routes_ptz, routes_evidence, routes_tracking, routes_crime, routes_layouts, routes_partners, routes_metrics)
     for module in (*routers, *more):
         app.include_router(module.router)

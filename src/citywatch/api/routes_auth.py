@@ -19,6 +19,7 @@ from citywatch.api.deps import (
 )
 from citywatch.api.schemas import Health, LoginIn, LoginOut, UserOut
 from citywatch.api.schemas_access import ApiTokenIn, ApiTokenOut, JustificationIn, MfaConfirmIn, MfaSetupOut
+from citywatch.fleet.node_health import node_health
 from citywatch.timeutil import iso, now_us
 
 __all__ = ["router", "user_out"]
@@ -41,9 +42,19 @@ def user_out(p: Principal, *, pending: bool = False) -> UserOut:
 
 @router.get("/health", response_model=Health)
 def health(request: Request) -> Health:
-    settings = context(request).services.settings
+    """Public: "degraded" while a recorder node's heartbeat is overdue (how many only; names in /metrics)."""
+    services = context(request).services
+    settings = services.settings
     oidc = settings.oidc.label if settings.oidc.enabled else None
-    return Health(status="ok", version=__version__, signin_notice=settings.signin_notice, oidc_label=oidc)
+    nodes = node_health(services.sessions, now_us=now_us(), stale_after_s=settings.fleet.lease_s)
+    stale = sum(n.stale for n in nodes)
+    return Health(
+        status="degraded" if stale else "ok",
+        version=__version__,
+        signin_notice=settings.signin_notice,
+        oidc_label=oidc,
+        stale_nodes=stale,
+    )
 
 
 @router.post("/auth/login", response_model=LoginOut)

@@ -9,13 +9,14 @@ names, and that match is its permission check.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import Response, StreamingResponse
 
 from citywatch.access.errors import PermissionDenied
 from citywatch.access.principal import Action, Principal, require, require_justified
@@ -41,10 +42,13 @@ from citywatch.evidence.derive import Redaction
 from citywatch.evidence.errors import DeliveryRefused, EvidenceError, EvidenceNotFound, ExportNotReady
 from citywatch.evidence.models import Disclosure, Exhibit, ExportJob
 from citywatch.evidence.service import EvidenceService, ExportSpec
+from citywatch.evidence.zipstream import ZipLayout, parse_range
 from citywatch.timeutil import iso
 from citywatch.video.holds import HoldInput
 
 __all__ = ["router"]
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/v1", tags=["evidence"])
 _build_lock = threading.Lock()
@@ -295,15 +299,16 @@ def create_export(body: ExportIn, principal: CurrentPrincipal, request: Request)
 @router.get("/exports", response_model=list[ExportOut])
 def list_exports(principal: CurrentPrincipal, request: Request) -> list[ExportOut]:
     require(principal, Action.EXPORT)  # export rights on some camera; then only exports of such cameras
-    jobs = _service(request).exports()
-    out = []
-    for job in jobs:
+    svc = _service(request)
+    jobs = []
+    for job in svc.exports():
         try:
             _require_export(principal, json.loads(job.camera_ids))
         except PermissionDenied:
             continue
-        out.append(_export_out(job))
-    return out
+        jobs.append(job)
+    exhibits = svc.exhibits_of([j.id for j in jobs])
+    return [_export_out(job, exhibits.get(job.id)) for job in jobs]
 
 
 @router.get("/exports/{export_id}", response_model=ExportOut)
@@ -315,13 +320,64 @@ def get_export(export_id: str, principal: CurrentPrincipal, request: Request) ->
     return _export_out(job, svc.exhibits(export_id))
 
 
+def _etag(job: ExportJob) -> str:
+    """Names the zip's bytes: the manifest fixes every file, the layout (``zip1``) fixes the rest."""
+    return f'"zip1-{job.manifest_sha256}"'
+
+
+def _wanted(request: Request, job: ExportJob) -> str | None:
+    """The Range header, unless ``If-Range`` names another version of the zip (then the whole zip is sent)."""
+    header = request.headers.get("range")
+    if_range = request.headers.get("if-range")
+    return None if if_range is not None and if_range != _etag(job) else header
+
+
+def _resuming(header: str | None) -> bool:
+    """Whether a request continues a download (its range does not start at byte 0)."""
+    try:
+        wanted = parse_range(header, 1 << 62)
+    except ValueError:
+        return False
+    return wanted is not None and wanted[0] > 0
+
+
+def _logged(chunks: Iterator[bytes], export_id: str) -> Iterator[bytes]:
+    try:
+        yield from chunks
+    except EvidenceError as exc:  # headers are gone: the client sees a short body
+        log.error("download of export %s stopped: %s", export_id, exc)
+        raise
+
+
+def _zip_response(layout: ZipLayout, job: ExportJob, header: str | None) -> Response:
+    """The zip, streamed as it is produced; one byte range of it (206) when asked for, to resume a download."""
+    headers = {
+        "Accept-Ranges": "bytes",
+        "ETag": _etag(job),
+        "Cache-Control": "private, no-store",
+        "Content-Disposition": f'attachment; filename="evidence-{job.id[:8]}.zip"',
+    }
+    try:
+        wanted = parse_range(header, layout.size)
+    except ValueError:
+        return Response(status_code=416, headers=headers | {"Content-Range": f"bytes */{layout.size}"})
+    start, end = wanted or (0, layout.size)
+    headers["Content-Length"] = str(end - start)
+    if wanted is not None:
+        headers["Content-Range"] = f"bytes {start}-{end - 1}/{layout.size}"
+    body = _logged(layout.iter_bytes(start, end), job.id)
+    return StreamingResponse(body, 206 if wanted else 200, headers, media_type="application/zip")
+
+
 @router.get("/exports/{export_id}/bundle")
-def download_bundle(export_id: str, principal: CurrentPrincipal, request: Request) -> FileResponse:
+def download_bundle(export_id: str, principal: CurrentPrincipal, request: Request) -> Response:
+    """The signed bundle as a zip, streamed (``Content-Length`` known up front; ``Range`` resumes)."""
     svc = _service(request)
     with _errors():
         job = svc.export(export_id)
         _require_export(principal, json.loads(job.camera_ids))
-        path = svc.download(export_id, principal.username)
+        header = _wanted(request, job)
+        layout = svc.download(export_id, principal.username, resume=_resuming(header))
     _audit(
         request,
         "export.download",
@@ -329,9 +385,9 @@ def download_bundle(export_id: str, principal: CurrentPrincipal, request: Reques
         justification=job.justification,
         start_us=job.start_us,
         end_us=job.end_us,
-        detail={"export_id": export_id, "manifest_sha256": job.manifest_sha256},
+        detail={"export_id": export_id, "manifest_sha256": job.manifest_sha256} | ({"range": header} if header else {}),
     )
-    return FileResponse(path, media_type="application/zip", filename=f"evidence-{export_id[:8]}.zip")
+    return _zip_response(layout, job, header)
 
 
 @router.post("/exports/{export_id}/working-copies", response_model=ExportOut, status_code=202)
@@ -394,11 +450,14 @@ def create_delivery(export_id: str, body: DeliveryIn, principal: CurrentPrincipa
 
 
 @router.get("/deliveries/{token}")
-def redeem_delivery(token: str, principal: CurrentPrincipal, request: Request) -> FileResponse:
+def redeem_delivery(token: str, principal: CurrentPrincipal, request: Request) -> Response:
     """The recipient's download. The link names one user; being that user is the permission."""
+    svc = _service(request)
     try:
         with _errors():
-            path, delivery = _service(request).redeem(token, principal.username)
+            job = svc.export(svc.check_link(token, principal.username).export_id)
+            header = _wanted(request, job)
+            layout, delivery = svc.redeem(token, principal.username, resume=_resuming(header))
     except HTTPException as exc:
         _audit(request, "delivery.download", principal, outcome="denied", detail={"why": str(exc.detail)})
         raise
@@ -407,9 +466,10 @@ def redeem_delivery(token: str, principal: CurrentPrincipal, request: Request) -
         "delivery.download",
         principal,
         justification=delivery.reason,
-        detail={"export_id": delivery.export_id, "delivery_id": delivery.id, "reason": delivery.reason},
+        detail={"export_id": delivery.export_id, "delivery_id": delivery.id, "reason": delivery.reason}
+        | ({"range": header} if header else {}),
     )
-    return FileResponse(path, media_type="application/zip", filename=f"evidence-{delivery.export_id[:8]}.zip")
+    return _zip_response(layout, job, header)
 
 
 @router.get("/disclosures", response_model=list[DisclosureOut])

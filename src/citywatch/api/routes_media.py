@@ -5,12 +5,14 @@ from __future__ import annotations
 import time
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, StreamingResponse
 
-from citywatch.access.principal import Action, require, require_justified, require_range
+from citywatch.access.errors import PermissionDenied
+from citywatch.access.principal import Action, Principal, require, require_justified, require_range
 from citywatch.api.byte_ranges import ranged_response
 from citywatch.api.deps import CurrentPrincipal, client_address, context, parse_time
-from citywatch.api.schemas import GapOut, SpanOut, TimelineOut
+from citywatch.api.routes_bookmarks import bookmark_out
+from citywatch.api.schemas import AlarmMarkOut, GapOut, SpanOut, TimelineOut
 from citywatch.timeutil import iso, now_us
 from citywatch.video.playback_errors import NoFootage
 
@@ -28,18 +30,40 @@ def timeline(camera_id: int, start: str, end: str, principal: CurrentPrincipal, 
     ctx = context(request)
     ctx.services.cameras.get(camera_id)
     t = ctx.playback.timeline(camera_id, parse_time(start, "start"), parse_time(end, "end"))
+    alarms, bookmarks = ctx.playback.marks(
+        camera_id, t.start_us, t.end_us, with_alarms=_may(principal, Action.VIEW_ALARMS)
+    )
     return TimelineOut(
         camera_id=camera_id,
         start=iso(t.start_us),
         end=iso(t.end_us),
-        spans=[SpanOut(start=iso(s.start_us), end=iso(s.end_us)) for s in t.spans],
+        spans=[SpanOut(start=iso(s.start_us), end=iso(s.end_us), node=s.node, available=s.available) for s in t.spans],
         gaps=[
             GapOut(
                 start=iso(g.start_us), end=None if g.end_us is None else iso(g.end_us), reason=g.reason, detail=g.detail
             )
             for g in t.gaps
         ],
+        alarms=[
+            AlarmMarkOut(
+                id=a.id,
+                kind=a.kind,
+                raised=iso(a.raised_us),
+                cleared=None if a.cleared_us is None else iso(a.cleared_us),
+                message=a.message,
+            )
+            for a in alarms
+        ],
+        bookmarks=[bookmark_out(b) for b in bookmarks],
     )
+
+
+def _may(principal: Principal, action: Action) -> bool:
+    try:
+        require(principal, action)
+    except PermissionDenied:
+        return False
+    return True
 
 
 @router.get("/cameras/{camera_id}/playback.m3u8")
@@ -126,6 +150,11 @@ def recording_media(recording_id: int, principal: CurrentPrincipal, request: Req
     camera_id, media = ctx.playback.media_file(recording_id)
     require(principal, Action.PLAYBACK, camera_id)
     require_justified(principal, camera_id)
+    if media.remote is not None:  # held by another recorder node: its answer to this same range, passed through
+        got = ctx.playback.media.proxy(media.remote, request.headers.get("range"), head=request.method == "HEAD")
+        cache = "no-store" if media.writing else "private, max-age=86400"
+        headers = {**got.headers, "Cache-Control": cache}
+        return StreamingResponse(got.body, status_code=got.status, headers=headers, media_type="video/mp4")
     if media.writing:
         # The file grows, so its ETag changes every second: a browser revalidating a cached range with If-Range
         # would get the whole file back (a correct answer that hls.js misreads). Not cached, ranges stay ranges.

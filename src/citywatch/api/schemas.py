@@ -27,6 +27,7 @@ class Health(BaseModel):
     version: str
     signin_notice: str = ""
     oidc_label: str | None = Field(default=None, description="identity-provider sign-in button, when configured")
+    stale_nodes: int = Field(default=0, description="recorder nodes whose heartbeat is overdue (names: /metrics)")
 
 
 class LoginIn(BaseModel):
@@ -94,6 +95,8 @@ class CameraOut(CameraBase):
 class SpanOut(BaseModel):
     start: str
     end: str
+    node: str = "local"  # the recorder node holding the footage
+    available: bool = True  # False: that node is down; the footage is unavailable, not missing
 
 
 class GapOut(BaseModel):
@@ -103,12 +106,40 @@ class GapOut(BaseModel):
     detail: str
 
 
+class AlarmMarkOut(BaseModel):
+    id: int
+    kind: str
+    raised: str
+    cleared: str | None  # None while raised
+    message: str
+
+
+class BookmarkIn(BaseModel):
+    start: str
+    end: str | None = None  # None: an instant
+    name: str = Field(min_length=1, max_length=200)
+    note: str = Field(default="", max_length=4000)
+
+
+class BookmarkOut(BaseModel):
+    id: int
+    camera_id: int
+    start: str
+    end: str | None
+    name: str
+    note: str
+    created_by: str
+    created: str
+
+
 class TimelineOut(BaseModel):
     camera_id: int
     start: str
     end: str
     spans: list[SpanOut]
     gaps: list[GapOut]
+    alarms: list[AlarmMarkOut] = []  # only for those who may see alarms
+    bookmarks: list[BookmarkOut] = []
 
 
 class AlarmOut(BaseModel):

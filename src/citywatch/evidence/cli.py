@@ -66,8 +66,6 @@ def export(
     config: ConfigFile = None,
 ) -> None:
     """Export a signed evidence bundle from the recorded footage."""
-    import shutil
-
     from citywatch.config import load_settings
     from citywatch.evidence.bundle import Exporter
     from citywatch.evidence.errors import EvidenceError
@@ -90,7 +88,9 @@ def export(
             job = evidence.run_export(spec, exporter, lambda done, total: bar.update(task, completed=done, total=total))
         console.print(f"bundle {job.id}: {job.bundle_dir} (manifest SHA-256 {job.manifest_sha256})")
         if out is not None:
-            shutil.copyfile(evidence.bundle_zip(job.id), out)
+            with out.open("wb") as f:
+                for chunk in evidence.bundle_stream(job.id).iter_bytes():
+                    f.write(chunk)
             console.print(f"zip written to {out}")
     except EvidenceError as exc:
         console.print(f"[red]{exc}[/]")

@@ -5,27 +5,27 @@ missing from a run as a discontinuity). Each span becomes a ``Clip`` (video/clip
 recorded fragments byte for byte, with ``mfhd``/``tfdt`` renumbered from the span's start and each
 fragment's ``prft`` still carrying the UTC time the recorder stamped on it. Nothing is decoded, so
 the frames are the recorded frames bit for bit. Per source file, one sequential pass: the small
-``prft``+``moof`` headers go through Python to be renumbered, the frames are copied inside the
-kernel, and the output's SHA-256 is computed on a second thread from a read-only mapping of the
-same bytes (docs/design/evidence.md, "The master").
+``prft``+``moof`` headers go through Python to be renumbered, the frames are read straight into
+page-aligned buffers that are hashed and written past the page cache on worker threads
+(evidence/direct_write.py; docs/design/evidence.md, "The master"). Footage held by another recorder node is read
+from it in runs of megabytes (video/media_access.py) and written and hashed the same way.
 """
 
 from __future__ import annotations
 
-import errno
-import hashlib
 import mmap
 import os
 import struct
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from citywatch.evidence.direct_write import DirectWriter
 from citywatch.evidence.errors import EvidenceError
 from citywatch.video.clip import Clip, ClipPart, patch_fragment
 from citywatch.video.fmp4 import build_init_segment
 from citywatch.video.fmp4_reader import read_layout
+from citywatch.video.media_access import EXPORT_READ_AHEAD, MediaReader, default_access
 from citywatch.video.mp4box import iter_boxes
 from citywatch.video.playlist import Segment, pick_segments
 from citywatch.video.recording_query import RecordingRef
@@ -80,16 +80,23 @@ def split_spans(recordings: Sequence[RecordingRef], start_us: int, end_us: int) 
     return spans
 
 
-def _clip(by_id: dict[int, RecordingRef], span: Span) -> Clip:
+def _init_of(rec: RecordingRef, reader: MediaReader | None) -> bytes:
+    if reader is not None and not reader.is_local(rec):
+        return reader.init(rec)
+    with rec.file.open("rb") as f:
+        return f.read(rec.init_bytes)
+
+
+def _clip(by_id: dict[int, RecordingRef], span: Span, reader: MediaReader | None = None) -> Clip:
     """The span as a ``Clip`` (same layout video/clip.py serves), from its segments."""
     first = by_id[span.segments[0].recording_id]
-    with first.file.open("rb") as f:
-        first_init = f.read(first.init_bytes)
+    first_init = _init_of(first, reader)
     params = read_layout(first_init).params
     parts: list[ClipPart] = []
     media_90k = 0
     for n, seg in enumerate(span.segments):
-        parts.append(ClipPart(by_id[seg.recording_id].file, seg.offset, seg.size, n + 1, media_90k))
+        rec = by_id[seg.recording_id]
+        parts.append(ClipPart(rec.file, seg.offset, seg.size, n + 1, media_90k, rec))
         media_90k += seg.duration_90k
     init = _stamped(build_init_segment(params, duration_90k=media_90k), span.start_us)
     starts, pos = [], len(init)
@@ -120,12 +127,10 @@ def _stamp_boxes(data: bytearray, start: int, end: int, seconds: int) -> None:
             _stamp_boxes(data, box.body_offset, box.end, seconds)
 
 
-def _check_same_stream(by_id: dict[int, RecordingRef], span: Span) -> None:
+def _check_same_stream(by_id: dict[int, RecordingRef], span: Span, reader: MediaReader | None = None) -> None:
     inits: set[bytes] = set()
     for rid in dict.fromkeys(s.recording_id for s in span.segments):
-        rec = by_id[rid]
-        with rec.file.open("rb") as f:
-            inits.add(f.read(rec.init_bytes))
+        inits.add(_init_of(by_id[rid], reader))
     if len(inits) > 1:
         raise EvidenceError("the camera's stream settings change inside this period; export it as two periods")
 
@@ -151,35 +156,8 @@ def _header_end(view: memoryview, part: ClipPart) -> int:
     raise EvidenceError(f"recording {part.file.name} has a fragment without a moof at byte {part.offset}")
 
 
-def _copy_range(src: int, dst: int, offset: int, size: int, view: memoryview) -> None:
-    """``size`` bytes of ``src`` (mapped as ``view``) from ``offset`` to ``dst``'s position.
-
-    Copied inside the kernel; where it cannot (media and evidence on different file systems: EXDEV,
-    or a file system without ``copy_file_range``), written from the mapping instead.
-    """
-    while size > 0:
-        try:
-            n = os.copy_file_range(src, dst, size, offset)
-        except OSError as exc:
-            if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL):
-                raise
-            _write_all(dst, view[offset : offset + size])
-            return
-        if n <= 0:
-            raise EvidenceError("a recording ended while it was being exported; export again")
-        offset += n
-        size -= n
-
-
-def _write_all(fd: int, data: bytes | bytearray | memoryview) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _copy_run(run: list[ClipPart], out_fd: int, hasher: ThreadPoolExecutor, pending: list[Future[None]],
-              digest: hashlib._Hash) -> int:  # fmt: skip
-    """Copy one run of fragments (headers patched) and queue its bytes for hashing; return bytes written."""
+def _copy_run(run: list[ClipPart], out: DirectWriter) -> int:
+    """Copy one run of fragments (headers patched) into ``out``, which hashes what it writes; return its size."""
     first, size = run[0], sum(p.size for p in run)
     try:
         src = first.file.open("rb", buffering=0)
@@ -191,66 +169,67 @@ def _copy_run(run: list[ClipPart], out_fd: int, hasher: ThreadPoolExecutor, pend
         os.posix_fadvise(src.fileno(), first.offset, size, os.POSIX_FADV_SEQUENTIAL)
         mapping = mmap.mmap(src.fileno(), 0, access=mmap.ACCESS_READ)
         view = memoryview(mapping)
-        pieces: list[bytes | memoryview] = []
-        for part in run:
-            head_end = _header_end(view, part)
-            head = bytearray(view[part.offset : part.offset + head_end])
-            patch_fragment(head, part)  # the renumbering video/clip.py serves
-            _write_all(out_fd, head)
-            _copy_range(src.fileno(), out_fd, part.offset + head_end, part.size - head_end, view)
-            pieces += [bytes(head), view[part.offset + head_end : part.offset + part.size]]
-
-    def hash_run() -> None:
         try:
-            for piece in pieces:
-                digest.update(piece)  # hashlib releases the GIL on large buffers
+            for part in run:
+                head_end = _header_end(view, part)
+                head = bytearray(view[part.offset : part.offset + head_end])
+                patch_fragment(head, part)  # the renumbering video/clip.py serves
+                out.write(head)
+                out.copy_from(src.fileno(), part.offset + head_end, part.size - head_end)
         finally:
-            for piece in pieces:
-                if isinstance(piece, memoryview):
-                    piece.release()  # the mapping closes only once no view of it is left
             view.release()
             mapping.close()
+    return size
 
-    for earlier in pending:
-        earlier.result()  # at most one run waits for hashing (the hasher keeps their order)
-    pending[:] = [hasher.submit(hash_run)]
+
+def _copy_remote_run(run: list[ClipPart], out: DirectWriter, reader: MediaReader) -> int:
+    """A run held by another node: one ranged read of its bytes, headers patched in memory, written and hashed."""
+    first, size = run[0], sum(p.size for p in run)
+    assert first.rec is not None
+    data = bytearray(reader.read(first.rec, first.offset, size))
+    view = memoryview(data)
+    for part in run:
+        patch_fragment(view[part.offset - first.offset : part.offset - first.offset + part.size], part)
+    view.release()
+    out.write(data)
     return size
 
 
 def write_master(
-    recordings: Sequence[RecordingRef], span: Span, out: Path, progress: Progress | None = None
+    recordings: Sequence[RecordingRef],
+    span: Span,
+    out: Path,
+    progress: Progress | None = None,
+    reader: MediaReader | None = None,
 ) -> MasterFile:
     """Write one span's MP4 to ``out`` (fsynced once) and return its hash and fragment times.
 
     Each fragment's ``prft``+``moof`` is read, renumbered and written; the rest (the ``mdat``, i.e.
-    every frame) is copied inside the kernel (``copy_file_range``), never through Python. The same
-    bytes are hashed from a read-only mapping of the source on a second thread, so hashing a run
-    overlaps copying the next.
+    every frame) is read into the output's aligned buffers with ``preadv``, never into Python objects.
+    Each full buffer is hashed and written (``O_DIRECT``) on worker threads while the next fills.
     """
     by_id = {r.id: r for r in recordings}
-    _check_same_stream(by_id, span)
-    clip = _clip(by_id, span)
-    digest = hashlib.sha256(clip.init)
+    if reader is None and any(not default_access().is_local(r.node) for r in recordings):
+        reader = default_access().reader(EXPORT_READ_AHEAD)
+    _check_same_stream(by_id, span, reader)
+    clip = _clip(by_id, span, reader)
     out.parent.mkdir(parents=True, exist_ok=True)
-    pending: list[Future[None]] = []
-    with out.open("xb", buffering=0) as f, ThreadPoolExecutor(1, thread_name_prefix="master-hash") as hasher:
-        fd = f.fileno()
-        try:
-            _write_all(fd, clip.init)
-            for run in _runs(clip.parts):
-                written = _copy_run(run, fd, hasher, pending, digest)
-                if progress is not None:
-                    progress(written)
-        finally:
-            for job in pending:
-                job.result()
-        os.fsync(fd)
+    with DirectWriter(out) as sink:  # fsynced once, at the end
+        sink.write(clip.init)
+        for run in _runs(clip.parts):
+            rec = run[0].rec
+            if reader is not None and rec is not None and not reader.is_local(rec):
+                written = _copy_remote_run(run, sink, reader)
+            else:
+                written = _copy_run(run, sink)
+            if progress is not None:
+                progress(written)
     if out.stat().st_size != clip.size:
         raise EvidenceError(f"{out.name} came out at {out.stat().st_size} bytes, not {clip.size}; export again")
     fragments = [(part.tfdt_90k, seg.start_us) for part, seg in zip(clip.parts, span.segments, strict=True)]
     return MasterFile(
         out,
-        digest.hexdigest(),
+        sink.sha256,
         clip.size,
         span.start_us,
         span.end_us,

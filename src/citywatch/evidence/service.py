@@ -3,7 +3,7 @@
 Exports run on a small thread pool (the work is file I/O and hashing, which release the GIL);
 progress is kept in memory for polling and written to the job row at most twice a second, so a
 restart shows how far a job got and marks it interrupted. Bundles live under
-``data_dir/evidence/exports/<id>/``; the zip for download is built once, on first request.
+``data_dir/evidence/exports/<id>/``; the zip for download is produced while it is sent, never stored.
 """
 
 from __future__ import annotations
@@ -12,13 +12,11 @@ import functools
 import hashlib
 import json
 import logging
-import os
 import secrets
 import shutil
 import threading
 import time
 import uuid
-import zipfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -36,7 +34,8 @@ from citywatch.evidence.footage import FootageSource
 from citywatch.evidence.keys import KeyRing, PublicKeyInfo
 from citywatch.evidence.models import Delivery, Disclosure, Exhibit, ExportJob
 from citywatch.evidence.working_copy import MasterRef, build_working_copy_bundle
-from citywatch.timeutil import iso, now_us
+from citywatch.evidence.zipstream import CrcStore, ZipLayout
+from citywatch.timeutil import from_us, iso, now_us
 from citywatch.video.holds import HoldService
 
 __all__ = ["DeliveryLink", "EvidenceService", "ExportSpec"]
@@ -70,14 +69,6 @@ def _log_failure(future: Future[None]) -> None:
         log.error("export failed: %s", exc)
 
 
-def _add_stored(zf: zipfile.ZipFile, path: Path, name: str) -> None:
-    """One file into the zip, stored, copied in 8 MB pieces (``ZipFile.write`` copies 8 KB at a time)."""
-    info = zipfile.ZipInfo.from_file(path, name)
-    info.compress_type = zipfile.ZIP_STORED
-    with path.open("rb") as src, zf.open(info, "w") as dst:  # Zip64 from the size
-        shutil.copyfileobj(src, dst, 8 << 20)
-
-
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -92,6 +83,7 @@ class EvidenceService:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="evidence-export")
         self._progress: dict[str, float] = {}
         self._zip_lock = threading.Lock()
+        self._crcs: dict[str, CrcStore] = {}
         with sessions.begin() as session:  # jobs a stopped process left behind
             session.execute(
                 update(ExportJob)
@@ -249,23 +241,31 @@ class EvidenceService:
         with self._sessions() as session:
             return list(session.scalars(select(Exhibit).where(Exhibit.export_id == job_id).order_by(Exhibit.id)))
 
-    def bundle_zip(self, job_id: str) -> Path:
-        """The bundle as one zip (stored, not compressed: video does not shrink), built on first request."""
+    def exhibits_of(self, job_ids: list[str]) -> dict[str, list[Exhibit]]:
+        """The exhibits of several exports in one query (the export list shows each job's files)."""
+        out: dict[str, list[Exhibit]] = {}
+        with self._sessions() as session:
+            query = select(Exhibit).where(Exhibit.export_id.in_(job_ids)).order_by(Exhibit.id)
+            for exhibit in session.scalars(query):
+                out.setdefault(exhibit.export_id, []).append(exhibit)
+        return out
+
+    def bundle_stream(self, job_id: str) -> ZipLayout:
+        """The bundle as one zip, laid out now and produced as it is read (docs/design/evidence.md, "Delivery")."""
         job = self.export(job_id)
         if job.state != "done":
             raise ExportNotReady(f"export {job_id} is {job.state}{': ' + job.error if job.error else ''}")
         folder = Path(job.bundle_dir)
-        target = folder.with_suffix(".zip")
+        if not folder.is_dir():
+            raise EvidenceNotFound(f"the bundle folder of export {job_id} is gone ({folder})")
         with self._zip_lock:
-            if not target.exists():
-                tmp = target.with_suffix(".zip.tmp")
-                with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
-                    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-                        _add_stored(zf, path, f"evidence-{job_id[:8]}/{path.relative_to(folder)}")
-                with tmp.open("rb") as f:
-                    os.fsync(f.fileno())
-                os.replace(tmp, target)
-        return target
+            crcs = self._crcs.get(job_id)
+            if crcs is None:
+                crcs = self._crcs[job_id] = CrcStore(folder.with_suffix(".crc32.json"))
+                folder.with_suffix(".zip").unlink(missing_ok=True)  # a whole zip kept by earlier versions
+        files = [(f"evidence-{job_id[:8]}/{p.relative_to(folder).as_posix()}", p)
+                 for p in sorted(folder.rglob("*")) if p.is_file()]  # fmt: skip
+        return ZipLayout(files, from_us(job.finished_us or job.created_us), crcs)
 
     # Deliveries and disclosures -----------------------------------------------------------
 
@@ -288,8 +288,8 @@ class EvidenceService:
             session.add(delivery)
         return DeliveryLink(token, delivery)
 
-    def redeem(self, token: str, username: str) -> tuple[Path, Delivery]:
-        """The recipient's download: checks the link, logs the disclosure, returns the zip."""
+    def check_link(self, token: str, username: str) -> Delivery:
+        """The delivery a link names, if it is still good and ``username`` is its recipient."""
         with self._sessions() as session:
             delivery = session.scalar(select(Delivery).where(Delivery.token_sha256 == _digest(token)))
         if delivery is None:
@@ -298,18 +298,39 @@ class EvidenceService:
             raise DeliveryRefused(f"this delivery link expired at {iso(delivery.expires_us)}; ask for a new one")
         if delivery.recipient != username:
             raise DeliveryRefused("this delivery link was issued to another user; sign in as its recipient")
-        path = self.bundle_zip(delivery.export_id)
-        self._disclose(delivery.export_id, delivery.recipient, delivery.reason, delivery.created_by, delivery.id)
-        with self._sessions.begin() as session:
-            session.execute(update(Delivery).where(Delivery.id == delivery.id).values(downloads=Delivery.downloads + 1))
-        return path, delivery
+        return delivery
 
-    def download(self, job_id: str, username: str) -> Path:
-        """The exporter's own download, logged as a disclosure to them."""
-        path = self.bundle_zip(job_id)
-        job = self.export(job_id)
-        self._disclose(job_id, username, job.justification, username, None)
-        return path
+    def redeem(self, token: str, username: str, *, resume: bool = False) -> tuple[ZipLayout, Delivery]:
+        """The recipient's download: checks the link, logs the disclosure, returns the zip.
+
+        ``resume``: the request continues a download (a range not starting at byte 0); it is logged as a
+        disclosure only if this link has none yet, so resuming does not multiply the log.
+        """
+        delivery = self.check_link(token, username)
+        layout = self.bundle_stream(delivery.export_id)
+        if not resume or not self._disclosed(delivery.export_id, delivery.recipient, delivery.id):
+            self._disclose(delivery.export_id, delivery.recipient, delivery.reason, delivery.created_by, delivery.id)
+            with self._sessions.begin() as session:
+                session.execute(
+                    update(Delivery).where(Delivery.id == delivery.id).values(downloads=Delivery.downloads + 1)
+                )
+        return layout, delivery
+
+    def download(self, job_id: str, username: str, *, resume: bool = False) -> ZipLayout:
+        """The exporter's own download, logged as a disclosure to them (a resumed one only if none is logged)."""
+        layout = self.bundle_stream(job_id)
+        if not resume or not self._disclosed(job_id, username, None):
+            self._disclose(job_id, username, self.export(job_id).justification, username, None)
+        return layout
+
+    def _disclosed(self, job_id: str, recipient: str, delivery_id: int | None) -> bool:
+        with self._sessions() as session:
+            query = select(Disclosure.id).where(
+                Disclosure.export_id == job_id,
+                Disclosure.recipient == recipient,
+                Disclosure.delivery_id == delivery_id if delivery_id is not None else Disclosure.delivery_id.is_(None),
+            )
+            return session.scalar(query.limit(1)) is not None
 
     def _disclose(self, job_id: str, recipient: str, reason: str, by: str, delivery_id: int | None) -> None:
         job = self.export(job_id)

@@ -23,12 +23,15 @@ __all__ = [
     "WIDE_ID",
     "Alarm",
     "Base",
+    "Bookmark",
     "Camera",
+    "CameraLease",
     "CameraStatus",
     "Deletion",
     "Gap",
     "Garbage",
     "Hold",
+    "Node",
     "Recording",
     "RecordingEvent",
     "UserSession",
@@ -197,6 +200,39 @@ class Garbage(Base):
     media_dir: Mapped[str] = mapped_column(String(1000))
     path: Mapped[str] = mapped_column(String(1000))
     added_us: Mapped[int] = mapped_column(BigInteger)
+    node: Mapped[str] = mapped_column(String(100), default="local")  # whose disk holds the file
+
+
+class Node(Base):
+    """A recorder node of a fleet: its heartbeat, where its media server listens, what it holds."""
+
+    __tablename__ = "nodes"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    url: Mapped[str] = mapped_column(String(300), default="")  # the node's media server, for the API
+    started_us: Mapped[int] = mapped_column(BigInteger)
+    heartbeat_us: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(16), default="up")  # up | draining | down
+    version: Mapped[str] = mapped_column(String(40), default="")
+    cameras: Mapped[int] = mapped_column(Integer, default=0)
+    bitrate_kbps: Mapped[float] = mapped_column(Float, default=0.0)
+    free_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    media_dirs: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of absolute paths
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CameraLease(Base):
+    """Which node records a camera, until when. ``epoch`` grows at every change of holder: the
+    fencing token that index writes are checked against, so a node that lost its lease cannot write."""
+
+    __tablename__ = "camera_leases"
+
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id", ondelete="CASCADE"), primary_key=True)
+    node: Mapped[str | None] = mapped_column(String(100), index=True)  # None: free to take
+    epoch: Mapped[int] = mapped_column(BigInteger, default=0)
+    acquired_us: Mapped[int] = mapped_column(BigInteger, default=0)
+    expires_us: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class RecordingEvent(Base):
@@ -228,3 +264,24 @@ class UserSession(Base):
     user_id: Mapped[int | None] = mapped_column(Integer)
     organisation_id: Mapped[int | None] = mapped_column(Integer)
     mfa_pending: Mapped[bool] = mapped_column(Boolean, default=False)  # only MFA enrolment allowed yet
+
+
+class Bookmark(Base):
+    """A user's named instant (``end_us`` None) or range on a camera's recordings, with a note (migration 0019)."""
+
+    __tablename__ = "bookmarks"
+    __table_args__ = (Index("ix_bookmarks_camera_start", "camera_id", "start_us"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id", ondelete="CASCADE"))
+    start_us: Mapped[int] = mapped_column(BigInteger)
+    end_us: Mapped[int | None] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(200))  # username
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    created_us: Mapped[int] = mapped_column(BigInteger)
+
+
+# The timeline reads a camera's alarms cleared after (or still open at) the start of its range (migration 0019).
+Index("ix_alarms_camera_cleared", Alarm.camera_id, Alarm.cleared_us, Alarm.raised_us)

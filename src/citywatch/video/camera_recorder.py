@@ -46,9 +46,11 @@ class CameraRecorder:
         live: Callable[[FragmentOut], None] | None = None,
     ) -> None:
         self.camera = camera
+        self.media_dir = media_dir
         self._writer = writer
         self._settings = settings
         self._stop = threading.Event()
+        self._stop_reason = ("recorder_stopped", "recorder stopped")
         self._segmenter = Segmenter(
             camera.id,
             media_dir,
@@ -67,7 +69,9 @@ class CameraRecorder:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, reason: str = "recorder_stopped", detail: str = "recorder stopped") -> None:
+        """``reason`` names the gap this stop opens (``node_handover`` when another node takes over)."""
+        self._stop_reason = (reason, detail)
         self._stop.set()
 
     def join(self, timeout_s: float) -> None:
@@ -104,7 +108,7 @@ class CameraRecorder:
             reason, detail = self._record(source)
             source.close()
             self._segmenter.end_run(reason, detail)
-            if reason == "recorder_stopped":
+            if self._stop.is_set():
                 break
             offline_since_us = now_us()
             self._status("offline", offline_since_us, detail)
@@ -130,7 +134,7 @@ class CameraRecorder:
                     self._status("online", online_since, "", window_bytes * 8 / 1000 / elapsed, window_frames / elapsed)
                     window_start, window_frames, window_bytes = time.monotonic(), 0, 0
                 if self._stop.is_set():
-                    return "recorder_stopped", "recorder stopped"
+                    return self._stop_reason
         except CameraConnectionError as exc:
             return "camera_offline", str(exc)
         except Exception as exc:  # never let one camera's bad data stop its recording for good

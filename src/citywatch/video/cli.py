@@ -107,24 +107,60 @@ def camera_remove(camera_id: int, data_dir: DataDir = None, config: ConfigFile =
 def recorder(
     data_dir: DataDir = None,
     config: ConfigFile = None,
-    node: Annotated[str, typer.Option(help="this recorder node's name")] = "local",
+    node: Annotated[
+        str | None,
+        typer.Option(
+            help="this node's name in a fleet of recorders sharing one PostgreSQL (omit: record every camera)"
+        ),
+    ] = None,
+    media_listen: Annotated[
+        str | None, typer.Option(help="host:port of this node's media server (fleet; '' for none)")
+    ] = None,
+    advertise_url: Annotated[
+        str | None, typer.Option(help="URL the API uses to reach this node's media server")
+    ] = None,
     workers: Annotated[int | None, typer.Option(help="worker processes (default: CPU cores, at most 4)")] = None,
 ) -> None:
-    """Record every enabled camera until stopped (Ctrl-C or SIGTERM)."""
-    from citywatch.video.supervisor import RecorderSupervisor
+    """Record every enabled camera (or, with --node, this node's share of a fleet) until stopped."""
+    from citywatch.fleet.node_server import NodeMediaServer
+    from citywatch.video.supervisor import FleetError, RecorderSupervisor
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = load_settings(config, data_dir=data_dir)
     if workers is not None:
         settings.recorder.workers = workers
+    if node is not None and node != "local":
+        settings.fleet.node = node
+    if media_listen is not None:
+        settings.fleet.media_listen = media_listen
+    if advertise_url is not None:
+        settings.fleet.advertise_url = advertise_url
+    if settings.fleet.enabled and not settings.effective_database_url.startswith("postgresql"):
+        console.print(
+            f"[red]error:[/red] recorder node {settings.fleet.node!r} needs database_url to name the fleet's "
+            "PostgreSQL (postgresql+psycopg://…); without --node the recorder records every camera alone"
+        )
+        raise typer.Exit(2)
     services = build_services(settings)
-    supervisor = RecorderSupervisor(services, node=node)
+    media_server: NodeMediaServer | None = None
+    url = settings.fleet.advertise_url
+    try:
+        if settings.fleet.enabled and settings.fleet.media_listen:
+            media_server = NodeMediaServer(settings, services.sessions)
+            url = media_server.start()
+        supervisor = RecorderSupervisor(services, node=node or "local", url=url)
+    except FleetError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     supervisor.start()
-    console.print(f"recording with {supervisor.worker_count} worker processes; Ctrl-C stops")
+    where = f" as node {settings.fleet.node}" + (f", media at {url}" if url else "") if settings.fleet.enabled else ""
+    console.print(f"recording with {supervisor.worker_count} worker processes{where}; Ctrl-C stops")
     stop.wait()
     console.print("stopping: closing files …")
     supervisor.stop()
+    if media_server is not None:
+        media_server.stop()
     services.close()

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from citywatch.video.fmp4 import build_init_segment
 from citywatch.video.fmp4_reader import read_layout
+from citywatch.video.media_access import MediaReader
 from citywatch.video.mp4box import Mp4Error, iter_boxes
 from citywatch.video.playback_errors import NoFootage, RecordingMissing
 from citywatch.video.playlist import pick_segments
@@ -36,6 +37,7 @@ class ClipPart:
     size: int
     sequence: int
     tfdt_90k: int
+    rec: RecordingRef | None = None  # set where the bytes may live on another node
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,7 @@ class Clip:
     duration_90k: int
     start_us: int
     end_us: int
+    reader: MediaReader | None = None  # None: every part is a local file
 
     def iter_range(self, first: int, last: int) -> Iterator[bytes]:
         """Bytes ``first..last`` (inclusive) of the clip."""
@@ -57,7 +60,7 @@ class Clip:
         i = max(0, bisect.bisect_right(self.starts, first) - 1)
         while i < len(self.parts) and self.starts[i] <= last:
             part, pos = self.parts[i], self.starts[i]
-            data = _patched_fragment(part)
+            data = _patched_fragment(part, self.reader)
             lo, hi = max(first - pos, 0), min(last - pos, part.size - 1)
             yield data[lo : hi + 1]
             i += 1
@@ -77,8 +80,11 @@ def read_file_range(file: Path, offset: int, size: int) -> bytes:
     return data
 
 
-def _patched_fragment(part: ClipPart) -> bytes:
-    data = bytearray(read_file_range(part.file, part.offset, part.size))
+def _patched_fragment(part: ClipPart, reader: MediaReader | None) -> bytes:
+    if reader is not None and part.rec is not None:
+        data = bytearray(reader.read(part.rec, part.offset, part.size))
+    else:
+        data = bytearray(read_file_range(part.file, part.offset, part.size))
     patch_fragment(data, part)
     return bytes(data)
 
@@ -106,13 +112,20 @@ def _patch_tfdt(data: bytearray | memoryview, start: int, end: int, tfdt_90k: in
             return
 
 
-def build_clip(recordings: Sequence[RecordingRef], start_us: int, end_us: int) -> Clip:
+def build_clip(
+    recordings: Sequence[RecordingRef], start_us: int, end_us: int, reader: MediaReader | None = None
+) -> Clip:
+    """The clip of ``[start_us, end_us)``; with ``reader``, recordings held by other nodes are read through it."""
+
+    def init_of(rec: RecordingRef, fresh: bool = False) -> bytes:
+        return read_file_range(rec.file, 0, rec.init_bytes) if reader is None else reader.init(rec, fresh=fresh)
+
     segments = pick_segments(recordings, start_us, end_us)
     if not segments:
         raise NoFootage("nothing was recorded in that period; pick times inside a span of the timeline")
     by_id = {r.id: r for r in recordings}
     first = by_id[segments[0].recording_id]
-    first_init = read_file_range(first.file, 0, first.init_bytes)
+    first_init = init_of(first, fresh=True)  # remote: the node answers now, before the response starts
     parts: list[ClipPart] = []
     starts: list[int] = []
     checked: set[int] = {first.id}
@@ -120,13 +133,13 @@ def build_clip(recordings: Sequence[RecordingRef], start_us: int, end_us: int) -
     for n, seg in enumerate(segments):
         rec = by_id[seg.recording_id]
         if rec.id not in checked:
-            if read_file_range(rec.file, 0, rec.init_bytes) != first_init:
+            if init_of(rec) != first_init:
                 raise NoFootage(
                     "the camera's stream settings (resolution or codec) change inside this period; "
                     "export it as two clips split at that time"
                 )
             checked.add(rec.id)
-        parts.append(ClipPart(rec.file, seg.offset, seg.size, n + 1, media_90k))
+        parts.append(ClipPart(rec.file, seg.offset, seg.size, n + 1, media_90k, rec if reader is not None else None))
         media_90k += seg.duration_90k
     params = read_layout(first_init).params
     init = build_init_segment(params, duration_90k=media_90k)
@@ -134,4 +147,4 @@ def build_clip(recordings: Sequence[RecordingRef], start_us: int, end_us: int) -
     for part in parts:
         starts.append(pos)
         pos += part.size
-    return Clip(init, tuple(parts), tuple(starts), pos, media_90k, segments[0].start_us, segments[-1].end_us)
+    return Clip(init, tuple(parts), tuple(starts), pos, media_90k, segments[0].start_us, segments[-1].end_us, reader)

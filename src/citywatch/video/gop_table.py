@@ -37,17 +37,25 @@ class GopTable:
 
 
 def _varints(raw: npt.NDArray[np.uint8]) -> tuple[Ints, Ints]:
-    """Values of the LEB128 varints in ``raw`` and the byte index where each one ends."""
+    """Values of the LEB128 varints in ``raw`` and the byte index where each one ends.
+
+    One pass per byte position of the longest varint (3 for this index's values), each touching only
+    the varints that long: a third of the work of shifting every byte and summing per varint.
+    """
     ends = np.flatnonzero(raw < 0x80)
     starts = np.empty_like(ends)
     starts[:1] = 0
     starts[1:] = ends[:-1] + 1
-    if (ends - starts).max(initial=0) > 8:
+    length = ends - starts + 1
+    longest = int(length.max(initial=0))
+    if longest > 9:
         raise GopIndexError("a GOP index holds a varint longer than 64 bits")
-    position = np.arange(raw.size, dtype=np.int64) - np.repeat(starts, ends - starts + 1)
-    shifted = (raw & 0x7F).astype(np.int64) << (7 * position)
-    values = np.add.reduceat(shifted, starts) if ends.size else np.zeros(0, dtype=np.int64)
-    return values.astype(np.int64), ends.astype(np.int64)
+    payload = (raw & 0x7F).astype(np.int64)
+    values = payload[starts]
+    for k in range(1, longest):
+        more = np.flatnonzero(length > k)
+        values[more] |= payload[starts[more] + k] << (7 * k)
+    return values, ends.astype(np.int64)
 
 
 def _empty() -> GopTable:

@@ -18,6 +18,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from citywatch.fleet.events import FleetEvent, after_commit, stage
 from citywatch.store.models import Alarm, CameraStatus, Gap, Recording, RecordingEvent
 from citywatch.timeutil import now_us
 from citywatch.video.events import RecordingState, RunEnded, RunStarted
@@ -82,6 +83,14 @@ _UPDATE_STATUS = (
 _Event = RecordingState | _Closed | RunStarted | RunEnded | StatusUpdate | AlarmChange | _Flush
 
 
+def _camera_of(event: _Event) -> int | None:
+    if isinstance(event, _Closed):
+        return event.rec.camera_id
+    if isinstance(event, _Flush):
+        return None
+    return event.camera_id
+
+
 class IndexWriter:
     def __init__(
         self,
@@ -90,8 +99,15 @@ class IndexWriter:
         node: str = "local",
         interval_s: float = 0.5,
         on_disk_full: Callable[[int, str], None] | None = None,
+        fence: Callable[[Session, set[int]], set[int]] | None = None,
+        on_fenced: Callable[[set[int]], None] | None = None,
     ) -> None:
+        """``fence`` (fleet mode) answers, inside the write transaction, the cameras whose lease this
+        node no longer holds: their events are dropped and ``on_fenced`` is told after the commit."""
         self._sessions = sessions
+        self._fence = fence
+        self._on_fenced = on_fenced
+        self._fenced: set[int] = set()
         self._node = node
         self._interval_s = interval_s
         self._on_disk_full = on_disk_full
@@ -100,6 +116,9 @@ class IndexWriter:
         self._pending_ids: dict[tuple[str, int], int | None] = {}
         self._status_rows: set[int] = set()  # cameras whose status row is known to exist
         self._pending_status: set[int] = set()
+        self._announced: dict[int, str] = {}  # camera → state last announced to other processes
+        self._pending_announced: dict[int, str] = {}
+        self._events: list[FleetEvent] = []  # announced in the current transaction
         self._thread = threading.Thread(target=self._run, name="index-writer", daemon=True)
         self._stopped = threading.Event()
         self.commits = 0
@@ -176,11 +195,17 @@ class IndexWriter:
             # Row ids learnt in a transaction count only once it commits (a retry must insert again).
             self._pending_ids = {}
             self._pending_status = set()
+            self._pending_announced, self._events = {}, []
+            self._fenced = set()
             try:
                 with self._sessions.begin() as session:
                     self._apply(session, batch)
                 self.commits += 1
+                if self._fenced and self._on_fenced is not None:
+                    self._on_fenced(set(self._fenced))
                 self._status_rows |= self._pending_status
+                self._announced.update(self._pending_announced)
+                after_commit(session, self._events)
                 for key, row_id in self._pending_ids.items():
                     if row_id is None:
                         self._row_ids.pop(key, None)
@@ -195,6 +220,10 @@ class IndexWriter:
                 event.done.set()
 
     def _apply(self, session: Session, batch: list[_Event]) -> None:
+        if self._fence is not None:
+            self._fenced = self._fence(session, {c for e in batch if (c := _camera_of(e)) is not None})
+            if self._fenced:
+                batch = [e for e in batch if _camera_of(e) not in self._fenced]
         # Coalesce: only the newest state of each recording matters.
         latest: dict[tuple[str, int], RecordingState] = {}
         ordered: list[_Event] = []
@@ -290,6 +319,11 @@ class IndexWriter:
             }
             for st in statuses
         ]
+        # Only changes of state are announced (NOTIFY, sent at commit), not the bitrate refreshes.
+        changed = [st for st in statuses if self._announced.get(st.camera_id) != st.state]
+        self._pending_announced.update((st.camera_id, st.state) for st in changed)
+        events = [FleetEvent("camera.status", st.camera_id, now, self._node, st.state, st.error) for st in changed]
+        self._announce(session, events)
         fresh = [st.camera_id for st in statuses if st.camera_id not in self._status_rows]
         if fresh:
             have = set(session.scalars(select(CameraStatus.camera_id).where(CameraStatus.camera_id.in_(fresh))))
@@ -330,3 +364,18 @@ class IndexWriter:
             session.add(Alarm(kind=change.kind, camera_id=change.camera_id, raised_us=now_us(), message=change.message))
         elif not change.raise_alarm and existing is not None:
             existing.cleared_us = now_us()
+        else:
+            return
+        event = FleetEvent(
+            "alarm.raised" if change.raise_alarm else "alarm.cleared",
+            change.camera_id,
+            now_us(),
+            self._node,
+            alarm=change.kind,
+            message=change.message,
+        )
+        self._announce(session, [event])
+
+    def _announce(self, session: Session, events: list[FleetEvent]) -> None:
+        stage(session, events)
+        self._events.extend(events)

@@ -7,6 +7,9 @@ viewer has a queue of at most ``max_queued`` parts; a viewer that falls behind h
 and continues at the next part that starts with a keyframe, so a stalled viewer costs at most
 ``max_queued`` parts of memory and never receives undecodable media. A new viewer starts with the
 current GOP's parts so far. The init segment is re-sent whenever the run changes.
+
+In a fleet the camera may be recorded by another node: ``locate`` (fleet/live_relay.py) answers, at
+every (re)connect, either the local socket or that node's TCP relay, which carries the same wire format.
 """
 
 from __future__ import annotations
@@ -14,41 +17,37 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Protocol
 
+from citywatch.fleet.live_relay import RelayTarget, open_relay
+from citywatch.video.live_queue import DEFAULT_MAX_BYTES, DEFAULT_MAX_S, SkipAheadQueue
 from citywatch.video.live_wire import LiveFragment, decode_fragment, decode_init, live_socket_path, message_length
 from citywatch.video.playback_errors import LiveUnavailable
 
-__all__ = ["LiveHub", "LiveViewer"]
+__all__ = ["LiveHub", "LiveViewer", "Locate"]
+
+Locate = Callable[[int], Awaitable[Path | RelayTarget]]  # camera id → where its live media is
 
 log = logging.getLogger(__name__)
 
 
+class _Reader(Protocol):
+    async def readexactly(self, n: int, /) -> bytes: ...
+
+
 class LiveViewer:
-    def __init__(self, camera_id: int, max_queued: int) -> None:
+    def __init__(self, camera_id: int, max_queued_s: float, max_queued_bytes: int) -> None:
         self.camera_id = camera_id
-        self._queue: deque[LiveFragment] = deque()
-        self._max = max_queued
+        self._queue: SkipAheadQueue[LiveFragment] = SkipAheadQueue(max_queued_s, max_queued_bytes)
         self._ready = asyncio.Event()
         self._ended = False
-        self.skipped = 0
         self.delivered = 0
-        self._need_key = True  # a viewer's first media must start with a keyframe
 
     def offer(self, fragment: LiveFragment) -> None:
-        if len(self._queue) >= self._max:
-            self.skipped += len(self._queue)
-            self._queue.clear()
-            self._need_key = True  # skip forward to the next keyframe: media between would not decode
-        if self._need_key:
-            if not fragment.key:
-                self.skipped += 1
-                return
-            self._need_key = False
-        self._queue.append(fragment)
-        self._ready.set()
+        if self._queue.offer(fragment):
+            self._ready.set()
 
     def end(self) -> None:
         self._ended = True
@@ -56,7 +55,11 @@ class LiveViewer:
 
     @property
     def queued_bytes(self) -> int:
-        return sum(len(f.data) for f in self._queue)
+        return self._queue.queued_bytes
+
+    @property
+    def skipped(self) -> int:
+        return self._queue.skipped
 
     async def next(self) -> LiveFragment | None:
         """The next part of a GOP, or None when the feed has ended."""
@@ -66,13 +69,13 @@ class LiveViewer:
             self._ready.clear()
             await self._ready.wait()
         self.delivered += 1
-        return self._queue.popleft()
+        return self._queue.pop()
 
 
 class _Feed:
-    def __init__(self, camera_id: int, path: Path) -> None:
+    def __init__(self, camera_id: int, locate: Locate) -> None:
         self.camera_id = camera_id
-        self.path = path
+        self.locate = locate
         self.viewers: set[LiveViewer] = set()
         self.connected = asyncio.Event()
         self.current_gop: list[LiveFragment] = []  # parts since the newest keyframe, for new viewers
@@ -83,7 +86,11 @@ class _Feed:
         backoff_s = 0.1
         while self.viewers:
             try:
-                reader, writer = await asyncio.open_unix_connection(str(self.path), limit=1 << 20)
+                where = await self.locate(self.camera_id)
+                if isinstance(where, RelayTarget):
+                    reader, writer = await open_relay(where, self.camera_id)
+                else:
+                    reader, writer = await asyncio.open_unix_connection(str(where), limit=1 << 20)
             except OSError:
                 await asyncio.sleep(backoff_s)
                 backoff_s = min(backoff_s * 2, 2.0)
@@ -100,7 +107,7 @@ class _Feed:
                 with contextlib.suppress(OSError):
                     await writer.wait_closed()
 
-    async def _read(self, reader: asyncio.StreamReader) -> None:
+    async def _read(self, reader: _Reader) -> None:
         run_id, init = "", b""
         while True:
             length = message_length(await reader.readexactly(4))
@@ -120,20 +127,33 @@ class _Feed:
 
 
 class LiveHub:
-    def __init__(self, run_dir: Path, *, max_queued: int = 12, connect_timeout_s: float = 3.0) -> None:
+    def __init__(
+        self,
+        run_dir: Path,
+        *,
+        max_queued_s: float = DEFAULT_MAX_S,
+        max_queued_bytes: int = DEFAULT_MAX_BYTES,
+        connect_timeout_s: float = 3.0,
+        locate: Locate | None = None,
+    ) -> None:
         self._run_dir = run_dir
-        self._max_queued = max_queued
+        self._locate = locate or self._local
+        self.max_queued_s = max_queued_s
+        self.max_queued_bytes = max_queued_bytes
         self._connect_timeout_s = connect_timeout_s
         self._feeds: dict[int, _Feed] = {}
+
+    async def _local(self, camera_id: int) -> Path:
+        return live_socket_path(self._run_dir, camera_id)
 
     @contextlib.asynccontextmanager
     async def watch(self, camera_id: int) -> AsyncIterator[LiveViewer]:
         """A viewer of the camera's live media for the ``async with`` block."""
         feed = self._feeds.get(camera_id)
         if feed is None:
-            feed = _Feed(camera_id, live_socket_path(self._run_dir, camera_id))
+            feed = _Feed(camera_id, self._locate)
             self._feeds[camera_id] = feed
-        viewer = LiveViewer(camera_id, self._max_queued)
+        viewer = LiveViewer(camera_id, self.max_queued_s, self.max_queued_bytes)
         feed.viewers.add(viewer)
         if feed.task is None or feed.task.done():
             feed.task = asyncio.create_task(feed.run(), name=f"live-feed-{camera_id}")

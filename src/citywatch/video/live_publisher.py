@@ -2,9 +2,9 @@
 
 Runs inside a recorder worker; ``publish`` is the segmenter's ``live`` callback, called on the
 camera's thread for each part of a GOP (about 200 ms of media), and never blocks it: each subscriber
-(normally the one API process) has its own sender thread and a queue of at most ``max_queued`` parts.
-When a subscriber falls behind, its queue is dropped and it continues at the next part that starts
-with a keyframe, so it stays decodable. A new subscriber is sent the current GOP's parts at once.
+(normally the one API process) has its own sender thread and a queue bounded by media time and bytes
+(``live_queue``). When a subscriber falls behind, its queue is dropped and it continues at the next
+part that starts with a keyframe, so it stays decodable. A new subscriber is sent the current GOP's parts at once.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import logging
 import os
 import socket
 import threading
-from collections import deque
 from pathlib import Path
 
 from citywatch.video.events import FragmentOut
+from citywatch.video.live_queue import DEFAULT_MAX_S, SkipAheadQueue
 from citywatch.video.live_wire import encode_fragment, encode_init
 
 __all__ = ["LivePublisher"]
@@ -26,31 +26,19 @@ log = logging.getLogger(__name__)
 
 
 class _Subscriber:
-    def __init__(self, conn: socket.socket, max_queued: int) -> None:
+    def __init__(self, conn: socket.socket, max_queued_s: float) -> None:
         self.conn = conn
-        self._queue: deque[FragmentOut] = deque()
-        self._max = max_queued
+        self._queue: SkipAheadQueue[FragmentOut] = SkipAheadQueue(max_queued_s)
         self._cond = threading.Condition()
         self._closed = False
         self._sent_init: tuple[str, bytes] | None = None
-        self._need_key = True
-        self.skipped = 0
         self._thread = threading.Thread(target=self._run, name="live-subscriber", daemon=True)
         self._thread.start()
 
     def offer(self, fragment: FragmentOut) -> None:
         with self._cond:
-            if len(self._queue) >= self._max:
-                self.skipped += len(self._queue)
-                self._queue.clear()
-                self._need_key = True
-            if self._need_key:
-                if not fragment.key:
-                    self.skipped += 1
-                    return
-                self._need_key = False
-            self._queue.append(fragment)
-            self._cond.notify()
+            if self._queue.offer(fragment):
+                self._cond.notify()
 
     def close(self) -> None:
         with self._cond:
@@ -71,7 +59,7 @@ class _Subscriber:
                         self._cond.wait()
                     if self._closed:
                         return
-                    fragment = self._queue.popleft()
+                    fragment = self._queue.pop()
                 key = (fragment.run_id, fragment.init_segment)
                 if key != self._sent_init:
                     self.conn.sendall(encode_init(fragment.run_id, fragment.init_segment))
@@ -88,9 +76,9 @@ class _Subscriber:
 
 
 class LivePublisher:
-    def __init__(self, path: Path, *, max_queued: int = 16) -> None:
+    def __init__(self, path: Path, *, max_queued_s: float = DEFAULT_MAX_S) -> None:
         self.path = path
-        self._max_queued = max_queued
+        self._max_queued_s = max_queued_s
         self._subscribers: list[_Subscriber] = []
         self._lock = threading.Lock()
         self._current_gop: list[FragmentOut] = []
@@ -116,7 +104,7 @@ class LivePublisher:
                 conn, _ = self._server.accept()
             except OSError:
                 return
-            subscriber = _Subscriber(conn, self._max_queued)
+            subscriber = _Subscriber(conn, self._max_queued_s)
             with self._lock:
                 self._subscribers = [s for s in self._subscribers if not s.closed] + [subscriber]
                 current = list(self._current_gop)

@@ -9,15 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from citywatch.timeutil import now_us
 from citywatch.video.clip import Clip, build_clip
+from citywatch.video.live_numbers import LiveNumbers
+from citywatch.video.media_access import EXPORT_READ_AHEAD, SNAPSHOT_READ_AHEAD, MediaAccess
 from citywatch.video.playback_errors import BadTimeRange, LiveUnavailable, NoFootage, RecordingMissing
 from citywatch.video.playlist import pick_segments, render_live, vod_playlist
-from citywatch.video.recording_query import recording_by_id, recordings_between
+from citywatch.video.recording_query import RecordingRef, latest_recordings, recording_by_id, recordings_between
 from citywatch.video.snapshot import Snapshot, take_snapshot
 from citywatch.video.timeline import Timeline, load_timeline
+from citywatch.video.timeline_marks import AlarmMark, BookmarkMark, load_alarms, load_bookmarks
 
 __all__ = ["DEFAULT_PLAYLIST_US", "MediaFile", "PlaybackService"]
 
@@ -26,14 +29,14 @@ MAX_PLAYLIST_US = 24 * 3600 * 1_000_000
 MAX_CLIP_US = 12 * 3600 * 1_000_000  # mvhd durations are 32-bit at 90 kHz (13.2 h)
 MAX_TIMELINE_US = 92 * 86400 * 1_000_000
 LIVE_WINDOW_GOPS = 6
-
-_RUN_GOPS_BEFORE = text("SELECT COALESCE(SUM(gops), 0) FROM recordings WHERE run_id = :run_id AND run_seq < :run_seq")
+LIVE_FILES = 3  # newest files the live window may reach into (across a file or run change)
 
 
 @dataclass(frozen=True, slots=True)
 class MediaFile:
     path: Path
     writing: bool
+    remote: RecordingRef | None = None  # held by another node: proxied through ``PlaybackService.media``
 
 
 def _check_range(start_us: int, end_us: int, limit_us: int, what: str) -> None:
@@ -44,13 +47,29 @@ def _check_range(start_us: int, end_us: int, limit_us: int, what: str) -> None:
 
 
 class PlaybackService:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, media: MediaAccess | None = None) -> None:
         self._engine = engine
+        self._live_numbers = LiveNumbers()
+        self.media = media or MediaAccess(engine)
 
     def timeline(self, camera_id: int, start_us: int, end_us: int) -> Timeline:
         _check_range(start_us, end_us, MAX_TIMELINE_US, "timeline")
+        nodes = self.media.nodes
+        fleet = nodes is not None and bool(nodes.all())  # single-node: no nodes rows, nothing more to ask
+        unavailable = frozenset(nodes.unavailable()) if fleet and nodes is not None else frozenset()
         with self._engine.connect() as conn:
-            return load_timeline(conn, camera_id, start_us, end_us)
+            return load_timeline(conn, camera_id, start_us, end_us, with_nodes=fleet, unavailable=unavailable)
+
+    def marks(
+        self, camera_id: int, start_us: int, end_us: int, *, with_alarms: bool
+    ) -> tuple[list[AlarmMark], list[BookmarkMark]]:
+        """The timeline's alarms (when the caller may see them) and bookmarks in ``[start_us, end_us)``."""
+        with self._engine.connect() as conn:
+            alarms = load_alarms(conn, camera_id, start_us, end_us) if with_alarms else []
+            return alarms, load_bookmarks(conn, camera_id, start_us, end_us)
+
+    def _remote(self, recordings: list[RecordingRef]) -> bool:
+        return any(not self.media.is_local(r.node) for r in recordings)
 
     def playlist(self, camera_id: int, start_us: int, end_us: int | None = None) -> str:
         if end_us is None:
@@ -64,29 +83,36 @@ class PlaybackService:
         return text
 
     def live_playlist(self, camera_id: int) -> str:
-        now = now_us()
+        """The newest GOPs of the camera, reaching back into the previous file or run (before a reconnect)."""
         with self._engine.connect() as conn:
-            recordings = [r for r in recordings_between(conn, camera_id, now - 30_000_000, now + 3_600_000_000)]
-            if not recordings or not recordings[-1].writing:
-                raise LiveUnavailable("the camera is not being recorded right now; see its status for why")
-            current = recordings[-1]
-            segments = pick_segments([current], 0, 2**62)[-LIVE_WINDOW_GOPS:]
-            if not segments:
-                raise LiveUnavailable("the camera's stream has only just started; retry in a second")
-            before = conn.execute(_RUN_GOPS_BEFORE, {"run_id": current.run_id, "run_seq": current.run_seq}).scalar()
-        skipped = len(current.gops) - len(segments)
-        return render_live(segments, int(before or 0) + skipped)
+            recordings = latest_recordings(conn, camera_id, LIVE_FILES)
+        if not recordings or not recordings[-1].writing:
+            raise LiveUnavailable("the camera is not being recorded right now; see its status for why")
+        everything = pick_segments(recordings, 0, 2**62)
+        if not everything:
+            raise LiveUnavailable("the camera's stream has only just started; retry in a second")
+        index = {r.id: i for i, r in enumerate(recordings)}
+        gops = [0] * len(recordings)
+        for seg in everything:
+            gops[index[seg.recording_id]] += 1
+        media, runs = self._live_numbers.number(recordings, gops)
+        window = everything[-LIVE_WINDOW_GOPS:]
+        first = index[window[0].recording_id]
+        media_sequence = media[first] + gops[first] - sum(1 for s in window if s.recording_id == window[0].recording_id)
+        return render_live(window, media_sequence, runs[first], [runs[index[s.recording_id]] for s in window])
 
     def clip(self, camera_id: int, start_us: int, end_us: int) -> Clip:
         _check_range(start_us, end_us, MAX_CLIP_US, "clip")
         with self._engine.connect() as conn:
             recordings = recordings_between(conn, camera_id, start_us, end_us)
-        return build_clip(recordings, start_us, end_us)
+        reader = self.media.reader(EXPORT_READ_AHEAD) if self._remote(recordings) else None
+        return build_clip(recordings, start_us, end_us, reader)
 
     def snapshot(self, camera_id: int, at_us: int) -> Snapshot:
         with self._engine.connect() as conn:
             recordings = recordings_between(conn, camera_id, at_us, at_us + 1)
-        return take_snapshot(recordings, at_us)
+        reader = self.media.reader(SNAPSHOT_READ_AHEAD) if self._remote(recordings) else None
+        return take_snapshot(recordings, at_us, reader=reader)
 
     def media_file(self, recording_id: int) -> tuple[int, MediaFile]:
         """The camera and file of a recording, for serving its byte ranges."""
@@ -94,6 +120,8 @@ class PlaybackService:
             rec = recording_by_id(conn, recording_id)
         if rec is None:
             raise RecordingMissing(f"recording {recording_id} does not exist (deleted by retention?); reload")
+        if not self.media.is_local(rec.node):
+            return rec.camera_id, MediaFile(rec.file, rec.writing, rec)
         if not rec.file.is_file():
             raise RecordingMissing(f"the file of recording {recording_id} is gone; reload the timeline")
         return rec.camera_id, MediaFile(rec.file, rec.writing)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+import numpy.typing as npt
 
 from citywatch.video.gop_table import Ints, gop_table
 from citywatch.video.recording_query import RecordingRef
@@ -69,14 +70,14 @@ def program_date_time(us: int) -> str:
 class _Picked:
     """Segments as columns: what ``pick_segments`` and ``vod_playlist`` share."""
 
-    rec: list[int]  # index into the recordings given
-    offset: list[int]
-    size: list[int]
-    duration_90k: list[int]
-    start_us: list[int]
-    end_us: list[int]
-    new_file: list[bool]
-    discontinuity: list[bool]
+    rec: Ints  # index into the recordings given
+    offset: Ints
+    size: Ints
+    duration_90k: Ints
+    start_us: Ints
+    end_us: Ints
+    new_file: npt.NDArray[np.bool_]
+    discontinuity: npt.NDArray[np.bool_]
 
 
 def _segment_starts(rec: Ints, duration_90k: Ints, min_duration_90k: int) -> Ints:
@@ -107,7 +108,8 @@ def _pick(recordings: Sequence[RecordingRef], start_us: int, end_us: int, min_du
     rec, duration = t.rec[chosen], t.duration_90k[chosen]
     first = _segment_starts(rec, duration, min_duration_90k)
     if not first.size:
-        return _Picked([], [], [], [], [], [], [], [])
+        z, no = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+        return _Picked(z, z, z, z, z, z, no, no)
     last = np.append(first[1:] - 1, chosen.size - 1)
     seg_rec = rec[first]
     new_file = np.ones(first.size, dtype=bool)
@@ -119,14 +121,14 @@ def _pick(recordings: Sequence[RecordingRef], start_us: int, end_us: int, min_du
     here, before = seg_rec[1:], seg_rec[:-1]
     jump[1:] = new_file[1:] & ((run_code[here] != run_code[before]) | (run_seq[here] != run_seq[before] + 1))
     return _Picked(
-        seg_rec.tolist(),
-        t.offset[chosen][first].tolist(),
-        np.add.reduceat(t.size[chosen], first).tolist(),
-        np.add.reduceat(duration, first).tolist(),
-        t.start_us[chosen][first].tolist(),
-        t.end_us[chosen][last].tolist(),
-        new_file.tolist(),
-        jump.tolist(),
+        seg_rec,
+        t.offset[chosen][first],
+        np.add.reduceat(t.size[chosen], first),
+        np.add.reduceat(duration, first),
+        t.start_us[chosen][first],
+        t.end_us[chosen][last],
+        new_file,
+        jump,
     )
 
 
@@ -139,11 +141,10 @@ def pick_segments(
     length (still one byte range starting with a keyframe): fewer, longer HLS segments.
     """
     p = _pick(recordings, start_us, end_us, min_duration_90k)
+    columns = (p.offset, p.size, p.duration_90k, p.start_us, p.end_us, p.new_file, p.discontinuity)
     return [
         Segment(recordings[r].id, recordings[r].init_bytes, *rest)
-        for r, *rest in zip(
-            p.rec, p.offset, p.size, p.duration_90k, p.start_us, p.end_us, p.new_file, p.discontinuity, strict=True
-        )
+        for r, *rest in zip(p.rec.tolist(), *(c.tolist() for c in columns), strict=True)
     ]
 
 
@@ -166,8 +167,9 @@ def _target_duration(segments: Sequence[Segment]) -> int:
     return max(1, math.ceil(max((s.duration_90k for s in segments), default=90_000) / 90_000))
 
 
-def _offset_s(starts_us: Sequence[int], ends_us: Sequence[int], durations_90k: Sequence[int], at_us: int) -> float:
-    elapsed_90k = 0
+def _offset_s(
+    starts_us: Sequence[int], ends_us: Sequence[int], durations_90k: Sequence[int], at_us: int, elapsed_90k: int = 0
+) -> float:
     for seg_start, seg_end, duration in zip(starts_us, ends_us, durations_90k, strict=True):
         if seg_end > at_us:
             inside_us = max(0, at_us - seg_start)
@@ -202,27 +204,57 @@ def render_vod(segments: Sequence[Segment], start_us: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-# Clock text by parts, made once: joining four ready strings beats four format specs per segment.
-_HOURS = tuple(f"{h:02d}:" for h in range(24))
-_MINUTES_SECONDS = tuple(f"{m:02d}:{s:02d}" for m in range(60) for s in range(60))
-_MILLIS = tuple(f".{ms:03d}Z" for ms in range(1000))
+# Clock text by parts, made once: the playlist's text is assembled from these by index, not formatted per segment.
+_HOURS = np.array([f"{h:02d}:" for h in range(24)], dtype=object)
+_MINUTES_SECONDS = np.array([f"{m:02d}:{s:02d}" for m in range(60) for s in range(60)], dtype=object)
+_MILLIS = np.array([f".{ms:03d}Z" for ms in range(1000)], dtype=object)
+# One segment of a VOD playlist: lead (discontinuity/map lines or ""), clock in four parts, EXTINF, byte range, URI.
+_SEGMENT = "%s#EXT-X-PROGRAM-DATE-TIME:%s%s%s%s\n%s\n#EXT-X-BYTERANGE:%d@%d\n%s\n"
+_SEGMENT_FIELDS = 9
 
 
-def _clock_lines(starts_us: Sequence[int]) -> list[str]:
-    """``EXT-X-PROGRAM-DATE-TIME`` lines for many instants: the arithmetic in numpy, text from the parts above."""
-    t = np.asarray(starts_us, dtype=np.int64)
-    seconds, ms = t // 1_000_000, t % 1_000_000 // 1000
-    day, in_day = seconds // 86_400, seconds % 86_400
-    prefixes = {
-        d: "#EXT-X-PROGRAM-DATE-TIME:" + program_date_time(d * 86_400_000_000)[:11] for d in np.unique(day).tolist()
-    }
-    hours, minutes_seconds, millis = _HOURS, _MINUTES_SECONDS, _MILLIS
-    return [
-        f"{prefixes[d]}{hours[h]}{minutes_seconds[m]}{millis[milli]}"
-        for d, h, m, milli in zip(
-            day.tolist(), (in_day // 3600).tolist(), (in_day % 3600).tolist(), ms.tolist(), strict=True
+def _lookup(values: Ints) -> tuple[Ints, Ints]:
+    """Distinct values and, per element, the index of its value among them (to format each distinct one once)."""
+    distinct, where = np.unique(values, return_inverse=True)
+    return distinct, where.reshape(-1)
+
+
+def _segments_text(recordings: Sequence[RecordingRef], p: _Picked) -> str:
+    """All segment lines in one ``%`` over a flat argument list: per segment only array lookups, no Python loop.
+
+    The same text ``_segment_lines`` writes for ``Segment`` objects (``tests/video/test_gop_table.py``).
+    """
+    n = p.rec.size
+    urls = np.array([media_url(r.id) for r in recordings], dtype=object)
+    seg_urls = urls[p.rec]
+    lead = np.full(n, "", dtype=object)
+    for i in np.flatnonzero(p.new_file | p.discontinuity).tolist():
+        url = seg_urls[i]
+        jump = "#EXT-X-DISCONTINUITY\n" if p.discontinuity[i] else ""
+        init = recordings[int(p.rec[i])].init_bytes
+        lead[i] = jump + (f'#EXT-X-MAP:URI="{url}",BYTERANGE="{init}@0"\n' if p.new_file[i] else "")
+    seconds, micros = np.divmod(p.start_us, 1_000_000)
+    day, in_day = np.divmod(seconds, 86_400)
+    days, day_at = _lookup(day)
+    prefixes = np.array([program_date_time(int(d) * 86_400_000_000)[:11] for d in days.tolist()], dtype=object)
+    durations, duration_at = _lookup(p.duration_90k)
+    extinf = np.array([f"#EXTINF:{d / 90_000:.5f}," for d in durations.tolist()], dtype=object)
+    args: list[object] = [None] * (n * _SEGMENT_FIELDS)
+    for k, column in enumerate(
+        (
+            lead,
+            prefixes[day_at],
+            _HOURS[in_day // 3600],
+            _MINUTES_SECONDS[in_day % 3600],
+            _MILLIS[micros // 1000],
+            extinf[duration_at],
+            p.size,
+            p.offset,
+            seg_urls,
         )
-    ]
+    ):
+        args[k::_SEGMENT_FIELDS] = column.tolist()
+    return (_SEGMENT * n) % tuple(args)
 
 
 def vod_playlist(
@@ -233,50 +265,41 @@ def vod_playlist(
     Returns None when no GOP lies in the range.
     """
     p = _pick(recordings, start_us, end_us, min_duration_90k)
-    if not p.rec:
+    if not p.rec.size:
         return None
-    target_s = max(1, math.ceil(max(p.duration_90k) / 90_000))
-    lines = _vod_header(target_s, _offset_s(p.start_us, p.end_us, p.duration_90k, start_us))
-    urls = [media_url(r.id) for r in recordings]
-    inits = [r.init_bytes for r in recordings]
-    extinf = {d: f"#EXTINF:{d / 90_000:.5f}," for d in set(p.duration_90k)}
-    for r, offset, size, duration, clock, new_file, jump in zip(
-        p.rec, p.offset, p.size, p.duration_90k, _clock_lines(p.start_us), p.new_file, p.discontinuity, strict=True
-    ):
-        url = urls[r]
-        if jump:
-            lines.append("#EXT-X-DISCONTINUITY")
-        if new_file:
-            lines.append(f'#EXT-X-MAP:URI="{url}",BYTERANGE="{inits[r]}@0"')
-        lines.append(f"{clock}\n{extinf[duration]}\n#EXT-X-BYTERANGE:{size}@{offset}\n{url}")
-    lines.append("#EXT-X-ENDLIST")
-    return "\n".join(lines) + "\n"
+    target_s = max(1, math.ceil(int(p.duration_90k.max()) / 90_000))
+    after = np.flatnonzero(p.end_us > start_us)  # where start lies: the first segment ending after it
+    offset_s = _offset_s(
+        p.start_us[after[:1]].tolist(),
+        p.end_us[after[:1]].tolist(),
+        p.duration_90k[after[:1]].tolist(),
+        start_us,
+        int(p.duration_90k[: after[0]].sum()) if after.size else int(p.duration_90k.sum()),
+    )
+    header = "\n".join(_vod_header(target_s, offset_s))
+    return f"{header}\n{_segments_text(recordings, p)}#EXT-X-ENDLIST\n"
 
 
-def render_live(segments: Sequence[Segment], media_sequence: int) -> str:
-    """A sliding-window live playlist (no ``EXT-X-ENDLIST``) over the newest GOPs of the growing file."""
+def render_live(
+    segments: Sequence[Segment], media_sequence: int, discontinuity_sequence: int, run_numbers: Sequence[int]
+) -> str:
+    """A sliding-window live playlist (no ``EXT-X-ENDLIST``) over the newest GOPs.
+
+    ``run_numbers`` gives each segment's discontinuity sequence number (one per run): where it
+    changes, an ``EXT-X-DISCONTINUITY`` is written; the first segment's is the playlist's
+    ``EXT-X-DISCONTINUITY-SEQUENCE``. Every file's init segment is re-stated at its first segment.
+    """
     lines = [
         "#EXTM3U",
         "#EXT-X-VERSION:7",
         f"#EXT-X-TARGETDURATION:{_target_duration(segments)}",
         f"#EXT-X-MEDIA-SEQUENCE:{media_sequence}",
+        f"#EXT-X-DISCONTINUITY-SEQUENCE:{discontinuity_sequence}",
         "#EXT-X-INDEPENDENT-SEGMENTS",
     ]
-    if segments and not segments[0].new_file:
-        segments = [_with_map(segments[0]), *segments[1:]]
-    lines += _segment_lines(segments)
+    marked = [
+        replace(seg, new_file=seg.new_file or i == 0, discontinuity=i > 0 and run_numbers[i] != run_numbers[i - 1])
+        for i, seg in enumerate(segments)
+    ]
+    lines += _segment_lines(marked)
     return "\n".join(lines) + "\n"
-
-
-def _with_map(seg: Segment) -> Segment:
-    return Segment(
-        seg.recording_id,
-        seg.init_bytes,
-        seg.offset,
-        seg.size,
-        seg.duration_90k,
-        seg.start_us,
-        seg.end_us,
-        True,
-        False,
-    )

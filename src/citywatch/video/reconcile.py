@@ -8,7 +8,11 @@ Decisions (each logged as a ``recording_events`` row):
   ``prft`` times. Only the days of a camera's newest recordings are scanned: older files
   cannot be orphans, and listing 36 million files at every start would take minutes.
 - ``garbage`` rows → unlink, fsync, drop the row (a delete interrupted half-way).
-- a camera whose newest footage has no open gap after it → gap ``recorder_down`` from there.
+- a camera whose newest footage has no open gap after it → gap ``recorder_down`` from there
+  (``node_failover`` when this node took the camera from one that stopped renewing its lease).
+
+In a fleet (``node`` given) each node repairs only its own rows and files: another node's
+``writing`` row whose file this node cannot see is that node's live recording, not a lost file.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ import hashlib
 import logging
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from citywatch.store.models import Gap, Garbage, Recording, RecordingEvent
@@ -30,9 +35,13 @@ from citywatch.video.gop_index import encode_gops
 from citywatch.video.mp4box import Mp4Error
 from citywatch.video.recording_file import fsync_dir
 
-__all__ = ["collect_garbage", "reconcile_camera"]
+__all__ = ["LeaseLost", "collect_garbage", "reconcile_camera", "reconcile_node"]
 
 log = logging.getLogger(__name__)
+
+
+class LeaseLost(Exception):
+    """Another node took the camera while this one was preparing to record it."""
 
 
 def _event(session: Session, camera_id: int | None, kind: str, detail: str) -> None:
@@ -89,9 +98,10 @@ def _fill_from_layout(row: Recording, layout: RecordingLayout, sha256: str) -> N
     row.recovered = True
 
 
-def _repair_writing_rows(session: Session, camera_id: int) -> None:
+def _repair_writing_rows(session: Session, camera_id: int, node: str | None = None) -> None:
+    mine = [Recording.node == node] if node is not None else []
     rows = session.scalars(
-        select(Recording).where(Recording.camera_id == camera_id, Recording.state == "writing")
+        select(Recording).where(Recording.camera_id == camera_id, Recording.state == "writing", *mine)
     ).all()
     for row in rows:
         path = Path(row.media_dir) / row.path
@@ -107,7 +117,15 @@ def _repair_writing_rows(session: Session, camera_id: int) -> None:
             continue
         lost = layout.file_size - layout.complete_size
         sha = _truncate_and_hash(path, layout.complete_size)
+        old_end = row.end_us
         _fill_from_layout(row, layout, sha)
+        # The file held more than the last committed row: the gap opened after it starts later too.
+        session.execute(
+            update(Gap)
+            .where(Gap.camera_id == camera_id, Gap.start_us == old_end, Gap.start_us < row.end_us)
+            .where((Gap.end_us.is_(None)) | (Gap.end_us >= row.end_us))
+            .values(start_us=row.end_us)
+        )
         _event(
             session,
             camera_id,
@@ -116,7 +134,7 @@ def _repair_writing_rows(session: Session, camera_id: int) -> None:
         )
 
 
-def _adopt_orphans(session: Session, camera_id: int, media_dirs: list[Path]) -> None:
+def _adopt_orphans(session: Session, camera_id: int, media_dirs: list[Path], node: str | None = None) -> None:
     newest = session.scalar(select(func.max(Recording.start_us)).where(Recording.camera_id == camera_id))
     known = set(
         session.scalars(
@@ -141,10 +159,10 @@ def _adopt_orphans(session: Session, camera_id: int, media_dirs: list[Path]) -> 
                 rel = str(path.relative_to(media_dir))
                 if rel in known:
                     continue
-                _adopt(session, camera_id, media_dir, rel, path)
+                _adopt(session, camera_id, media_dir, rel, path, node)
 
 
-def _adopt(session: Session, camera_id: int, media_dir: Path, rel: str, path: Path) -> None:
+def _adopt(session: Session, camera_id: int, media_dir: Path, rel: str, path: Path, node: str | None = None) -> None:
     layout, why = _layout_of(path)
     if layout is None or not layout.fragments or layout.fragments[0].wall_clock_us is None:
         _event(session, camera_id, "removed_orphan", f"{rel}: nothing recoverable {why}".strip())
@@ -155,16 +173,28 @@ def _adopt(session: Session, camera_id: int, media_dir: Path, rel: str, path: Pa
     run_seq = int(stem[2]) if len(stem) >= 3 and stem[2].isdigit() else 0
     sha = _truncate_and_hash(path, layout.complete_size)
     row = Recording(
-        camera_id=camera_id, run_id=run_id, run_seq=run_seq, media_dir=str(media_dir), path=rel, node="local"
+        camera_id=camera_id, run_id=run_id, run_seq=run_seq, media_dir=str(media_dir), path=rel, node=node or "local"
     )
     row.rate_ppm = 0.0
     row.start_us = 0
     _fill_from_layout(row, layout, sha)
+    if node is not None:
+        overlap = session.scalar(
+            select(Recording.id).where(
+                Recording.camera_id == camera_id, Recording.start_us < row.end_us, Recording.end_us > row.start_us
+            )
+        )
+        if overlap is not None:
+            # Another node recorded this time since: two recordings of one instant would confuse playback.
+            _event(session, camera_id, "orphan_overlaps", f"{rel}: overlaps recording {overlap}; left unindexed")
+            return
     session.add(row)
     _event(session, camera_id, "adopted", f"{rel}: {row.gops} fragments from a file with no row")
 
 
-def _ensure_gap_after_last(session: Session, camera_id: int) -> None:
+def _ensure_gap_after_last(
+    session: Session, camera_id: int, reason: str = "recorder_down", detail: str = "recorder was not running"
+) -> None:
     if session.scalar(select(Gap.id).where(Gap.camera_id == camera_id, Gap.end_us.is_(None))) is not None:
         return
     last_end = session.scalar(select(func.max(Recording.end_us)).where(Recording.camera_id == camera_id))
@@ -175,27 +205,64 @@ def _ensure_gap_after_last(session: Session, camera_id: int) -> None:
             camera_id=camera_id,
             start_us=last_end,
             end_us=None,
-            reason="recorder_down",
-            detail="recorder was not running",
+            reason=reason,
+            detail=detail,
         )
     )
-    _event(session, camera_id, "recorder_down", "gap opened at the end of the newest recording")
+    _event(session, camera_id, reason, "gap opened at the end of the newest recording")
 
 
-def reconcile_camera(sessions: sessionmaker[Session], camera_id: int, media_dirs: list[Path]) -> None:
+def reconcile_camera(
+    sessions: sessionmaker[Session],
+    camera_id: int,
+    media_dirs: list[Path],
+    *,
+    node: str | None = None,
+    gap_reason: str = "recorder_down",
+    gap_detail: str = "recorder was not running",
+    still_mine: Callable[[Session], bool] | None = None,
+) -> None:
+    """Repair before recording ``camera_id``; ``node`` limits repair to that node's rows and files.
+
+    ``still_mine`` (fleet mode) checks the lease inside each transaction, as index writes do; when it
+    fails nothing more is written and ``LeaseLost`` is raised.
+    """
+
+    def check(session: Session) -> None:
+        if still_mine is not None and not still_mine(session):
+            raise LeaseLost(f"camera {camera_id}: its lease is held by another node now")
+
     with sessions.begin() as session:
-        _repair_writing_rows(session, camera_id)
+        check(session)
+        _repair_writing_rows(session, camera_id, node)
     with sessions.begin() as session:
-        _adopt_orphans(session, camera_id, media_dirs)
+        check(session)
+        _adopt_orphans(session, camera_id, media_dirs, node)
     with sessions.begin() as session:
-        _ensure_gap_after_last(session, camera_id)
+        check(session)
+        _ensure_gap_after_last(session, camera_id, gap_reason, gap_detail)
 
 
-def collect_garbage(sessions: sessionmaker[Session]) -> int:
-    """Finish deletes a crash interrupted; returns how many files were removed."""
+def reconcile_node(sessions: sessionmaker[Session], node: str) -> int:
+    """At a node's start: repair every file it was writing, including cameras others hold now."""
+    with sessions() as session:
+        cameras = sorted(
+            set(
+                session.scalars(select(Recording.camera_id).where(Recording.node == node, Recording.state == "writing"))
+            )
+        )
+    for camera_id in cameras:
+        with sessions.begin() as session:
+            _repair_writing_rows(session, camera_id, node)
+    return len(cameras)
+
+
+def collect_garbage(sessions: sessionmaker[Session], node: str | None = None) -> int:
+    """Finish deletes a crash interrupted (of ``node``'s disks only, when given); returns files removed."""
     removed = 0
     with sessions() as session:
-        rows = session.scalars(select(Garbage)).all()
+        mine = [Garbage.node == node] if node is not None else []
+        rows = session.scalars(select(Garbage).where(*mine)).all()
     for row in rows:
         path = Path(row.media_dir) / row.path
         if path.exists():

@@ -7,6 +7,10 @@ goes on until the volume is truly full (the writer then records a ``disk_full`` 
 
 Deletion order (crash-safe): in one transaction the row goes and a ``garbage`` row plus a
 ``deletions`` log row come; then unlink, fsync the directory, drop the garbage row.
+
+In a fleet (``node`` given) a node deletes only its own rows and files: the others' files are on
+disks it cannot reach. Age and quota are still judged over the camera's whole footage, so a quota
+removes the camera's oldest files wherever they are, each by the node that holds it.
 """
 
 from __future__ import annotations
@@ -67,7 +71,7 @@ def _delete(sessions: sessionmaker[Session], rows: Iterable[Recording], reason: 
     with sessions.begin() as session:
         for row in rows:
             session.execute(delete(Recording).where(Recording.id == row.id))
-            session.add(Garbage(media_dir=row.media_dir, path=row.path, added_us=at))
+            session.add(Garbage(media_dir=row.media_dir, path=row.path, added_us=at, node=row.node))
             session.add(
                 Deletion(
                     camera_id=row.camera_id,
@@ -104,7 +108,13 @@ def _closed_unheld() -> list[ColumnElement[bool]]:
     return [Recording.state == "closed", ~_held()]
 
 
-def _expire_by_age(sessions: sessionmaker[Session], settings: RetentionSettings, report: RetentionReport) -> None:
+def _mine(node: str | None) -> list[ColumnElement[bool]]:
+    return [Recording.node == node] if node is not None else []
+
+
+def _expire_by_age(
+    sessions: sessionmaker[Session], settings: RetentionSettings, report: RetentionReport, node: str | None = None
+) -> None:
     now = now_us()
     with sessions() as session:
         cameras = session.execute(select(Camera.id, Camera.retention_days)).all()
@@ -114,7 +124,9 @@ def _expire_by_age(sessions: sessionmaker[Session], settings: RetentionSettings,
             with sessions() as session:
                 rows = session.scalars(
                     select(Recording)
-                    .where(Recording.camera_id == camera_id, Recording.end_us <= cutoff, *_closed_unheld())
+                    .where(
+                        Recording.camera_id == camera_id, Recording.end_us <= cutoff, *_closed_unheld(), *_mine(node)
+                    )
                     .order_by(Recording.start_us)
                     .limit(_BATCH)
                 ).all()
@@ -123,7 +135,7 @@ def _expire_by_age(sessions: sessionmaker[Session], settings: RetentionSettings,
                 break
 
 
-def _enforce_quotas(sessions: sessionmaker[Session], report: RetentionReport) -> None:
+def _enforce_quotas(sessions: sessionmaker[Session], report: RetentionReport, node: str | None = None) -> None:
     with sessions() as session:
         quotas = session.execute(select(Camera.id, Camera.quota_bytes).where(Camera.quota_bytes.is_not(None))).all()
     for camera_id, quota in quotas:
@@ -147,7 +159,8 @@ def _enforce_quotas(sessions: sessionmaker[Session], report: RetentionReport) ->
             ):
                 if excess <= 0:
                     break
-                victims.append(row)
+                if node is None or row.node == node:
+                    victims.append(row)
                 excess -= row.size_bytes
         _delete(sessions, victims, "quota", report)
 
@@ -158,13 +171,14 @@ def free_space(
     target_free: int,
     report: RetentionReport,
     reason: str = "disk_floor",
+    node: str | None = None,
 ) -> bool:
     """Delete the oldest unheld footage on one volume until ``target_free`` bytes are free."""
     while free_bytes(media_dir) < target_free:
         with sessions() as session:
             rows = session.scalars(
                 select(Recording)
-                .where(Recording.media_dir == str(media_dir), *_closed_unheld())
+                .where(Recording.media_dir == str(media_dir), *_closed_unheld(), *_mine(node))
                 .order_by(Recording.start_us)
                 .limit(20)
             ).all()
@@ -174,9 +188,13 @@ def free_space(
     return True
 
 
-def _alarm(sessions: sessionmaker[Session], raised: bool, message: str) -> None:
+def _alarm(sessions: sessionmaker[Session], raised: bool, message: str, node: str | None = None) -> None:
+    # In a fleet each node raises and clears its own disk alarm, told apart by the message's prefix.
+    prefix = [Alarm.message.startswith(f"node {node}: ")] if node is not None else []
+    if node is not None:
+        message = f"node {node}: {message}"
     with sessions.begin() as session:
-        open_alarm = session.scalar(select(Alarm).where(Alarm.kind == "disk_low", Alarm.cleared_us.is_(None)))
+        open_alarm = session.scalar(select(Alarm).where(Alarm.kind == "disk_low", Alarm.cleared_us.is_(None), *prefix))
         if raised and open_alarm is None:
             session.add(Alarm(kind="disk_low", camera_id=None, raised_us=now_us(), message=message))
         elif not raised and open_alarm is not None:
@@ -184,22 +202,22 @@ def _alarm(sessions: sessionmaker[Session], raised: bool, message: str) -> None:
 
 
 def run_retention(
-    sessions: sessionmaker[Session], media_dirs: list[Path], settings: RetentionSettings
+    sessions: sessionmaker[Session], media_dirs: list[Path], settings: RetentionSettings, node: str | None = None
 ) -> RetentionReport:
     report = RetentionReport(low_space_dirs=[])
-    _expire_by_age(sessions, settings, report)
-    _enforce_quotas(sessions, report)
+    _expire_by_age(sessions, settings, report, node)
+    _enforce_quotas(sessions, report, node)
     low: list[str] = []
     for media_dir in media_dirs:
         media_dir.mkdir(parents=True, exist_ok=True)
-        enough = free_space(sessions, media_dir, settings.min_free_bytes, report)
+        enough = free_space(sessions, media_dir, settings.min_free_bytes, report, node=node)
         if not enough or free_bytes(media_dir) < settings.free_alarm_bytes:
             low.append(str(media_dir))
     report.low_space_dirs = low
     if low:
-        _alarm(sessions, True, f"free space low on {', '.join(low)}; held footage cannot be removed")
+        _alarm(sessions, True, f"free space low on {', '.join(low)}; held footage cannot be removed", node)
     else:
-        _alarm(sessions, False, "")
+        _alarm(sessions, False, "", node)
     with sessions() as session:
         report.held_skipped = session.scalar(select(func.count(Recording.id)).where(_held())) or 0
     return report

@@ -17,6 +17,7 @@ import av.error
 from citywatch.video.clip import read_file_range
 from citywatch.video.gop_index import locate, wall_us
 from citywatch.video.h264 import avcc_nal_units
+from citywatch.video.media_access import MediaReader
 from citywatch.video.playback_errors import NoFootage, PlaybackError
 from citywatch.video.recording_query import RecordingRef
 from citywatch.video.sei import find_capture_stamp
@@ -41,10 +42,15 @@ def _find_gop(recordings: list[RecordingRef], at_us: int) -> tuple[RecordingRef,
     raise NoFootage("nothing was recorded at that instant; pick a time inside a span of the timeline")
 
 
-def take_snapshot(recordings: list[RecordingRef], at_us: int, *, quality: int = 4) -> Snapshot:
+def take_snapshot(
+    recordings: list[RecordingRef], at_us: int, *, quality: int = 4, reader: MediaReader | None = None
+) -> Snapshot:
     rec, index = _find_gop(recordings, at_us)
     gop = rec.gops[index]
-    blob = read_file_range(rec.file, 0, rec.init_bytes) + read_file_range(rec.file, gop.offset, gop.size)
+    if reader is None:
+        blob = read_file_range(rec.file, 0, rec.init_bytes) + read_file_range(rec.file, gop.offset, gop.size)
+    else:
+        blob = reader.init(rec) + reader.read(rec, gop.offset, gop.size)
     best: tuple[av.VideoFrame, int, int | None] | None = None
     stamps: dict[int, int] = {}
     passed = False

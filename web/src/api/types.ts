@@ -62,6 +62,9 @@ export interface Camera {
 export interface Span {
   start: Iso;
   end: Iso;
+  /** The recorder node holding the bytes ("local" on one machine), and whether it is answering. */
+  node?: string;
+  available?: boolean;
 }
 
 export interface Gap {
@@ -71,12 +74,34 @@ export interface Gap {
   detail: string | null;
 }
 
+export interface TimelineAlarm {
+  id: number;
+  kind: string;
+  raised: Iso;
+  cleared: Iso | null;
+  message: string;
+}
+
+export interface Bookmark {
+  id: number;
+  camera_id: number;
+  start: Iso;
+  end: Iso | null;
+  name: string;
+  note: string;
+  created_by: string;
+  created: Iso;
+}
+
 export interface Timeline {
   camera_id: string;
   start: Iso;
   end: Iso;
   spans: Span[];
   gaps: Gap[];
+  /** Absent from servers before bookmarks; alarms only for those who may see alarms. */
+  alarms?: TimelineAlarm[];
+  bookmarks?: Bookmark[];
 }
 
 export interface Alarm {

@@ -1,7 +1,9 @@
-/** Cameras and open alarms, polled for the whole app; one place decides a camera's display status. */
+/** Cameras and open alarms for the whole app: pushed changes (fleetEvents.ts) plus polling; one place decides a
+ * camera's display status. */
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { api, ApiError } from "../api/client";
 import type { Alarm, Camera } from "../api/types";
+import { useFleetEvents, withStatus } from "./fleetEvents";
 
 export type DisplayStatus = "recording" | "connecting" | "offline" | "stopped" | "alarm" | "disabled";
 
@@ -45,6 +47,12 @@ export function CamerasProvider({ children, pollMs = 10_000 }: { children: React
   const [alarms, setAlarms] = useState<Alarm[]>([]);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<ApiError | null>(null);
+
+  // A pushed status applies at once; an alarm event names no alarm row, so the open alarms are fetched again.
+  useFleetEvents((e) => {
+    if (e.type === "camera.status") setCameras((cams) => withStatus(cams, e));
+    else void api.alarms().then(setAlarms, () => undefined);
+  });
 
   useEffect(() => {
     let stop = false;

@@ -4,6 +4,7 @@ import { useCameras } from "../camera/cameras";
 import { Panel } from "../common/StateOverlay";
 import { formatLondon, parseIso, parseLondon, toLocalInput } from "../common/time";
 import { evidenceApi, evidenceUrls } from "./api";
+import { ExhibitList } from "./Exhibits";
 import { ExportDialog, ExportProgress } from "./ExportPanel";
 import type { Case, Disclosure, EvidenceHold, ExportJob, PublicKey } from "./types";
 
@@ -160,13 +161,14 @@ export function EvidenceView() {
       </Panel>
       <Panel title="Exports" className="ev-exports">
         {exports.map((j) => (
-          <div key={j.id} className="ev-job">
+          <div key={j.id} className="ev-job" data-export={j.id}>
             <div>
               <strong>{j.reference || j.id.slice(0, 8)}</strong> cameras {j.camera_ids.join(", ")} · {when(j.start)} –{" "}
               {when(j.end)} · by {j.created_by}
             </div>
             <div className="small muted">{j.justification}</div>
             <ExportProgress job={j} />
+            {j.state === "done" && <ExhibitList job={j} jobs={exports} onChange={load} />}
             {j.state === "done" && <Delivery job={j} />}
           </div>
         ))}

@@ -10,6 +10,7 @@ import type {
   ExportJob,
   HoldInput,
   PublicKey,
+  WorkingCopyInput,
 } from "./types";
 
 const call = apiRequest;
@@ -27,6 +28,8 @@ export const evidenceApi = {
   exports: () => call<ExportJob[]>("GET", "/exports"),
   exportJob: (id: string) => call<ExportJob>("GET", `/exports/${enc(id)}`),
   createExport: (body: ExportInput) => call<ExportJob>("POST", "/exports", body),
+  deriveWorkingCopy: (id: string, body: WorkingCopyInput) =>
+    call<ExportJob>("POST", `/exports/${enc(id)}/working-copies`, body),
   deliver: (id: string, recipient: string, reason: string, expiresS: number) =>
     call<DeliveryLink>("POST", `/exports/${enc(id)}/deliveries`, { recipient, reason, expires_s: expiresS }),
   disclosures: () => call<Disclosure[]>("GET", "/disclosures"),

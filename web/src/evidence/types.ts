@@ -82,6 +82,20 @@ export interface ExportJob {
   exhibits: Exhibit[];
 }
 
+export interface Redaction {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** POST /exports/{id}/working-copies: a working copy of one master, made now as a new export. */
+export interface WorkingCopyInput {
+  exhibit_id: string;
+  justification: string;
+  redactions?: Redaction[];
+}
+
 export interface ExportInput {
   camera_ids: number[];
   start: string;

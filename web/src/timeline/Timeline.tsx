@@ -1,6 +1,6 @@
 /**
  * The timeline scrubber: a ruler in London time, one row per camera with recorded spans and gaps (reasons on
- * hover), a cursor at the instant shown. Click or drag on a row to go to an instant; drag the ruler or use the
+ * hover), the camera's alarms (raised to cleared) and bookmarks (click one to go there), a cursor at the instant shown. Click or drag on a row to go to an instant; drag the ruler or use the
  * wheel to pan and zoom, from a month down to seconds.
  */
 import { useLayoutEffect, useRef, useState, type PointerEvent as ReactPointerEvent, type WheelEvent } from "react";
@@ -156,6 +156,23 @@ export function Timeline({ rows, view, onView, cursor, onSeek }: Props) {
               ).map((s) => (
                 <div key={`s${s.start}`} className="span" style={{ left: px(s.start), width: pw(s.start, s.end) }} />
               ))}
+              {(r.data?.unavailable ?? [])
+                .filter((s) => s.end >= view.start && s.start <= view.end)
+                .map((s) => {
+                  const label = `Recorded ${formatLondon(s.start)} – ${formatLondon(s.end)} on recorder node ${
+                    s.node
+                  }, which is not answering: unavailable until it is back`;
+                  return (
+                    <div
+                      key={`u${s.start}`}
+                      className="span span-unavailable"
+                      data-testid="timeline-unavailable"
+                      title={label}
+                      aria-label={label}
+                      style={{ left: px(s.start), width: pw(s.start, s.end) }}
+                    />
+                  );
+                })}
               {(r.data?.gaps ?? [])
                 .filter((g) => g.end >= view.start && g.start <= view.end)
                 .map((g) => {
@@ -172,6 +189,45 @@ export function Timeline({ rows, view, onView, cursor, onSeek }: Props) {
                       title={label}
                       aria-label={label}
                       style={{ left: px(g.start), width: pw(g.start, g.end) }}
+                    />
+                  );
+                })}
+              {(r.data?.alarms ?? [])
+                .filter((a) => a.end >= view.start && a.start <= view.end)
+                .map((a) => {
+                  const label = `Alarm ${a.kind} ${formatLondon(a.start)} – ${a.open ? "still raised" : formatLondon(a.end)}${
+                    a.message ? `: ${a.message}` : ""
+                  }`;
+                  return (
+                    <div
+                      key={`a${a.id}`}
+                      className={`mark mark-alarm ${a.open ? "mark-open" : ""}`}
+                      data-testid="timeline-alarm"
+                      data-start={new Date(a.start).toISOString()}
+                      title={label}
+                      aria-label={label}
+                      style={{ left: px(a.start), width: pw(a.start, a.end) }}
+                    />
+                  );
+                })}
+              {(r.data?.bookmarks ?? [])
+                .filter((b) => (b.end ?? b.start) >= view.start && b.start <= view.end)
+                .map((b) => {
+                  const when = b.end === null ? formatLondon(b.start) : `${formatLondon(b.start)} – ${formatLondon(b.end)}`;
+                  const label = `Bookmark “${b.name}” ${when} by ${b.createdBy}${b.note ? `: ${b.note}` : ""}`;
+                  return (
+                    <button
+                      key={`b${b.id}`}
+                      type="button"
+                      className={`mark mark-bookmark ${b.end === null ? "mark-instant" : ""}`}
+                      data-testid="timeline-bookmark"
+                      data-start={new Date(b.start).toISOString()}
+                      title={label}
+                      aria-label={label}
+                      style={{ left: px(b.start), width: b.end === null ? undefined : pw(b.start, b.end) }}
+                      onPointerDown={(e) => e.stopPropagation()}
+                      onPointerUp={(e) => e.stopPropagation()}
+                      onClick={() => onSeek(clampNow(b.start))}
                     />
                   );
                 })}

@@ -12,12 +12,36 @@ export interface GapBlock {
   open: boolean;
 }
 
+/** An alarm of the camera, raised to cleared (``open`` while raised: drawn up to now). */
+export interface AlarmMarker {
+  id: number;
+  start: number;
+  end: number;
+  open: boolean;
+  kind: string;
+  message: string;
+}
+
+/** A user's named instant (``end`` null) or range. */
+export interface BookmarkMarker {
+  id: number;
+  start: number;
+  end: number | null;
+  name: string;
+  note: string;
+  createdBy: string;
+}
+
 export interface CameraTimeline {
   cameraId: string;
   from: number;
   to: number;
   spans: { start: number; end: number }[];
+  /** Recorded, but on a recorder node that is not answering: shown as unavailable, not missing. */
+  unavailable: { start: number; end: number; node: string }[];
   gaps: GapBlock[];
+  alarms?: AlarmMarker[];
+  bookmarks?: BookmarkMarker[];
   error: "denied" | "error" | null;
 }
 
@@ -27,13 +51,34 @@ function convert(id: string, from: number, to: number, raw: Awaited<ReturnType<t
     cameraId: id,
     from,
     to,
-    spans: raw.spans.map((s) => ({ start: parseIso(s.start) ?? 0, end: parseIso(s.end) ?? now })),
+    spans: raw.spans
+      .filter((s) => s.available !== false)
+      .map((s) => ({ start: parseIso(s.start) ?? 0, end: parseIso(s.end) ?? now })),
+    unavailable: raw.spans
+      .filter((s) => s.available === false)
+      .map((s) => ({ start: parseIso(s.start) ?? 0, end: parseIso(s.end) ?? now, node: s.node ?? "" })),
     gaps: raw.gaps.map((g) => ({
       start: parseIso(g.start) ?? 0,
       end: parseIso(g.end) ?? Math.max(now, to),
       reason: g.reason,
       detail: g.detail,
       open: g.end === null,
+    })),
+    alarms: (raw.alarms ?? []).map((a) => ({
+      id: a.id,
+      start: parseIso(a.raised) ?? 0,
+      end: parseIso(a.cleared) ?? Math.max(now, to),
+      open: a.cleared === null,
+      kind: a.kind,
+      message: a.message,
+    })),
+    bookmarks: (raw.bookmarks ?? []).map((b) => ({
+      id: b.id,
+      start: parseIso(b.start) ?? 0,
+      end: parseIso(b.end),
+      name: b.name,
+      note: b.note,
+      createdBy: b.created_by,
     })),
     error: null,
   };
@@ -71,7 +116,7 @@ export function useTimelines(cameraIds: string[], view: View, refreshMs = 10_000
             return convert(id, from, to, await api.timeline(id, new Date(from), new Date(to), ctl.signal));
           } catch (e) {
             const denied = e instanceof ApiError && e.status === 403;
-            return { cameraId: id, from, to, spans: [], gaps: [], error: denied ? "denied" : "error" };
+            return { cameraId: id, from, to, spans: [], unavailable: [], gaps: [], error: denied ? "denied" : "error" };
           }
         }),
       );
