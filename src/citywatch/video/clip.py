@@ -21,13 +21,13 @@ from pathlib import Path
 
 from citywatch.video.fmp4 import build_init_segment
 from citywatch.video.fmp4_reader import read_layout
-from citywatch.video.media_access import MediaReader
+from citywatch.video.media_access import MediaReader, read_file_range
 from citywatch.video.mp4box import Mp4Error, iter_boxes
-from citywatch.video.playback_errors import NoFootage, RecordingMissing
+from citywatch.video.playback_errors import NoFootage
 from citywatch.video.playlist import pick_segments
 from citywatch.video.recording_query import RecordingRef
 
-__all__ = ["Clip", "ClipPart", "build_clip", "patch_fragment", "read_file_range"]
+__all__ = ["Clip", "ClipPart", "build_clip", "patch_fragment"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,20 +64,6 @@ class Clip:
             lo, hi = max(first - pos, 0), min(last - pos, part.size - 1)
             yield data[lo : hi + 1]
             i += 1
-
-
-def read_file_range(file: Path, offset: int, size: int) -> bytes:
-    try:
-        with file.open("rb") as f:
-            f.seek(offset)
-            data = f.read(size)
-    except FileNotFoundError as exc:
-        raise RecordingMissing(
-            f"recording file {file.name} is gone (deleted by retention?); reload the timeline"
-        ) from exc
-    if len(data) != size:
-        raise RecordingMissing(f"recording file {file.name} is shorter than its index says")
-    return data
 
 
 def _patched_fragment(part: ClipPart, reader: MediaReader | None) -> bytes:

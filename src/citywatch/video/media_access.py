@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.client import HTTPConnection, HTTPException, HTTPResponse
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
@@ -43,6 +44,7 @@ __all__ = [
     "NodeInfo",
     "RemoteMedia",
     "default_access",
+    "read_file_range",
     "read_local_range",
     "set_default_access",
 ]
@@ -70,8 +72,8 @@ class FootageUnavailable(PlaybackError):
         self.node = node
 
 
-def read_local_range(rec: RecordingRef, offset: int, size: int) -> bytes:
-    file = rec.file
+def read_file_range(file: Path, offset: int, size: int) -> bytes:
+    """``size`` bytes of a recording file on this machine's disk, or why they cannot be read."""
     try:
         with file.open("rb") as f:
             f.seek(offset)
@@ -83,6 +85,10 @@ def read_local_range(rec: RecordingRef, offset: int, size: int) -> bytes:
     if len(data) != size:
         raise RecordingMissing(f"recording file {file.name} is shorter than its index says")
     return data
+
+
+def read_local_range(rec: RecordingRef, offset: int, size: int) -> bytes:
+    return read_file_range(rec.file, offset, size)
 
 
 @dataclass(frozen=True, slots=True)

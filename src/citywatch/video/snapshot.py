@@ -14,10 +14,9 @@ from fractions import Fraction
 import av
 import av.error
 
-from citywatch.video.clip import read_file_range
 from citywatch.video.gop_index import locate, wall_us
 from citywatch.video.h264 import avcc_nal_units
-from citywatch.video.media_access import MediaReader
+from citywatch.video.media_access import MediaReader, read_file_range
 from citywatch.video.playback_errors import NoFootage, PlaybackError
 from citywatch.video.recording_query import RecordingRef
 from citywatch.video.sei import find_capture_stamp

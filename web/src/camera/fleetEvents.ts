@@ -3,8 +3,7 @@
  * commits a change, so a camera going offline shows at once rather than at the next poll. Polling stays: it
  * covers what a dropped connection missed, and the socket reconnects by itself.
  */
-import { useEffect, useRef, useState } from "react";
-import { wsUrl } from "../api/client";
+import { usePushChannel } from "../api/pushChannel";
 import type { Camera, CameraState } from "../api/types";
 
 export interface StatusEvent {
@@ -27,7 +26,6 @@ export interface AlarmEvent {
 
 export type FleetEvent = StatusEvent | AlarmEvent;
 
-const RETRY_MS = 5000;
 const EVENT_TYPES = new Set(["ready", "camera.status", "alarm.raised", "alarm.cleared"]);
 
 /** A message of the socket, or null for anything this version does not know (newer servers may add types). */
@@ -61,36 +59,5 @@ export function withStatus(cameras: Camera[], e: StatusEvent): Camera[] {
 
 /** `onEvent` for every pushed event; returns whether the push channel is up. */
 export function useFleetEvents(onEvent: (e: FleetEvent) => void): boolean {
-  const [live, setLive] = useState(false);
-  const onEventRef = useRef(onEvent);
-  onEventRef.current = onEvent;
-
-  useEffect(() => {
-    let closed = false;
-    let ws: WebSocket | null = null;
-    let timer: number | undefined;
-    const open = () => {
-      if (closed || typeof WebSocket === "undefined") return;
-      ws = new WebSocket(wsUrl("/events"));
-      ws.onmessage = (e) => {
-        const m = parseEventMessage(e.data);
-        if (m === null) return;
-        if (m.type === "ready") setLive(true);
-        else onEventRef.current(m);
-      };
-      ws.onclose = (e) => {
-        ws = null;
-        setLive(false);
-        // 1008: refused (signed out, no right): polling shows why; retrying would only be refused again.
-        if (!closed && e.code !== 1008) timer = window.setTimeout(open, RETRY_MS);
-      };
-    };
-    open();
-    return () => {
-      closed = true;
-      window.clearTimeout(timer);
-      ws?.close();
-    };
-  }, []);
-  return live;
+  return usePushChannel<FleetEvent>("/events", parseEventMessage, onEvent);
 }

@@ -2,46 +2,19 @@
  * Live alerts: the `/alerts/ws` WebSocket pushes each new alert as it is raised; while it is down the screen keeps
  * polling (faster), and it reconnects by itself. Priority-1 alerts chime (Web Audio: no sound files to serve).
  */
-import { useEffect, useRef, useState } from "react";
-import { wsUrl } from "../api/client";
+import { usePushChannel } from "../api/pushChannel";
 import type { AlertMessage, TrackAlert } from "./api";
 
-const RETRY_MS = 5000;
+/** A message of the socket, or null for what this version does not know. */
+function parseAlertMessage(data: unknown): AlertMessage | null {
+  return typeof data === "string" ? (JSON.parse(data) as AlertMessage) : null;
+}
 
 /** `onAlert` for every pushed alert; returns whether the push channel is up (else the caller polls faster). */
 export function useLiveAlerts(onAlert: (a: TrackAlert) => void): boolean {
-  const [live, setLive] = useState(false);
-  const onAlertRef = useRef(onAlert);
-  onAlertRef.current = onAlert;
-
-  useEffect(() => {
-    let closed = false;
-    let ws: WebSocket | null = null;
-    let timer: number | undefined;
-    const open = () => {
-      if (closed || typeof WebSocket === "undefined") return;
-      ws = new WebSocket(wsUrl("/alerts/ws"));
-      ws.onmessage = (e) => {
-        if (typeof e.data !== "string") return;
-        const m = JSON.parse(e.data) as AlertMessage;
-        if (m.type === "ready") setLive(true);
-        else if (m.type === "alert") onAlertRef.current(m.alert);
-      };
-      ws.onclose = (e) => {
-        ws = null;
-        setLive(false);
-        // 1008: refused (signed out, no right): polling shows the reason; retrying would only be refused again.
-        if (!closed && e.code !== 1008) timer = window.setTimeout(open, RETRY_MS);
-      };
-    };
-    open();
-    return () => {
-      closed = true;
-      window.clearTimeout(timer);
-      ws?.close();
-    };
-  }, []);
-  return live;
+  return usePushChannel<AlertMessage>("/alerts/ws", parseAlertMessage, (m) => {
+    if (m.type === "alert") onAlert(m.alert);
+  });
 }
 
 let audio: AudioContext | null = null;
