@@ -51,7 +51,7 @@ typecheck: venv
 test: system-deps venv lint typecheck web
 	cd web && npm test -- --run
 	$(BIN)/pytest -q
-	CITYWATCH_TEST_DATABASE=postgresql $(BIN)/pytest -q tests/store tests/access/test_access_api.py tests/access/test_permissions.py tests/access/test_route_matrix.py tests/api/test_api_basics.py tests/api/test_playback_api.py tests/api/test_bookmarks.py tests/video/test_segmenter.py tests/video/test_retention.py tests/partners tests/tracking/test_services.py tests/tracking/test_models.py tests/tracking/test_handoff_and_profiles.py tests/evidence/test_holds.py tests/evidence/test_keys_and_cli.py --deselect tests/video/test_retention.py::test_recording_survives_a_full_disk_and_keeps_held_footage
+	CITYWATCH_TEST_DATABASE=postgresql $(BIN)/pytest -q tests/store tests/access/test_access_api.py tests/access/test_permissions.py tests/access/test_route_matrix.py tests/api/test_api_basics.py tests/api/test_playback_api.py tests/api/test_bookmarks.py tests/video/test_motion.py tests/video/test_segmenter.py tests/video/test_retention.py tests/partners tests/tracking/test_services.py tests/tracking/test_models.py tests/tracking/test_handoff_and_profiles.py tests/evidence/test_holds.py tests/evidence/test_keys_and_cli.py --deselect tests/video/test_retention.py::test_recording_survives_a_full_disk_and_keeps_held_footage
 
 demo: system-deps venv web
 	$(BIN)/citywatch demo
@@ -62,6 +62,7 @@ bench: system-deps venv web
 	$(BIN)/python bench/recording.py
 	$(BIN)/python bench/seek.py
 	$(BIN)/python bench/live_latency.py
+	$(BIN)/python bench/motion.py
 	$(BIN)/python bench/ttff.py
 	$(BIN)/python bench/tracking.py
 	$(BIN)/python bench/crime.py

@@ -29,6 +29,11 @@ class RecorderSettings(BaseModel):
     offline_alarm_after_s: float = Field(default=60.0, gt=0)
     connect_stagger_ms: int = Field(default=20, ge=0)
     rtsp_timeout_s: float = Field(default=5.0, gt=0)
+    motion: bool = Field(default=True, description="detect motion on keyframes (video/motion.py) for the timeline")
+    motion_level: float = Field(default=18.0, gt=0, lt=255, description="grey levels a picture cell must change by")
+    motion_min_area: float = Field(
+        default=0.004, gt=0, le=1, description="fraction of the picture that must change to count as motion"
+    )
 
 
 class RetentionSettings(BaseModel):

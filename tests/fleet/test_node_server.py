@@ -12,7 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import text
+from typer.testing import CliRunner
 
+from citywatch.cli import _register, app
 from citywatch.config import Settings
 from citywatch.fleet.node_auth import NodeSigner, load_fleet_secret
 from tests.database import fresh_postgresql
@@ -118,3 +120,26 @@ def test_metrics_report_disk_and_requests(node: Node, signer: NodeSigner) -> Non
     assert 'citywatch_node_database_up{node="n1"} 1' in r.text
     refused = [ln for ln in r.text.splitlines() if 'outcome="refused"' in ln]
     assert refused, "refused requests are counted"
+
+
+def test_prometheus_scrapes_metrics_with_the_fleet_token_and_nothing_else(node: Node, signer: NodeSigner) -> None:
+    runner = CliRunner()
+    _register()
+    data_dir = node.recorded.settings.data_dir
+    secret_file = node.recorded.settings.fleet.secret_file
+    assert secret_file is not None
+    env = {"CITYWATCH_FLEET__SECRET_FILE": str(secret_file)}
+    printed = runner.invoke(app, ["fleet", "metrics-token", "--data-dir", str(data_dir)], env=env)
+    assert printed.exit_code == 0, printed.output
+    token = printed.output.strip()
+    assert token == signer.scrape_token() and token not in secret_file.read_text()
+    elsewhere = runner.invoke(app, ["fleet", "metrics-token", "--data-dir", str(data_dir / "none")])
+    assert elsewhere.exit_code == 2 and "no fleet secret" in elsewhere.output
+    scrape = {"Authorization": f"Bearer {token}"}
+    r = httpx.get(f"{node.url}/metrics", headers=scrape)
+    assert r.status_code == 200 and 'citywatch_node_up{node="n1"} 1' in r.text
+    assert httpx.get(f"{node.url}/metrics", headers={"Authorization": f"Bearer {token[:-2]}xx"}).status_code == 403
+    media_dir, path, _ = _first_recording(node)
+    media = httpx.get(f"{node.url}/media", params={"dir": media_dir, "path": path}, headers=scrape)
+    assert media.status_code == 403, "the scrape token opens metrics only"
+    assert httpx.get(f"{node.url}/live/1", headers=scrape).status_code == 403

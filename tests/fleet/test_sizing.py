@@ -64,3 +64,14 @@ def test_the_command_prints_the_arithmetic() -> None:
     assert f"= {s.rows:,} rows" in result.output
     refused = runner.invoke(app, ["fleet", "size", "--cameras", "0", "--bitrate-mbps", "3", "--days", "31"])
     assert refused.exit_code == 2 and "cameras must be greater than 0" in refused.output
+
+
+def test_motion_detection_is_counted_in_the_cpu_and_can_be_left_out() -> None:
+    with_motion = size(SizingInput(cameras=800, bitrate_mbps=3, days=31))
+    without = size(SizingInput(cameras=800, bitrate_mbps=3, days=31, motion=False))
+    assert without.motion_cores == 0 and without.cpu_cores == pytest.approx(800 * 0.0065)
+    # One 1080p 3 Mbit/s keyframe a second: 1.5 % of a core per camera (bench/motion.py).
+    assert with_motion.motion_cores == pytest.approx(800 * 0.015)
+    assert with_motion.cpu_cores == pytest.approx(without.cpu_cores + with_motion.motion_cores)
+    # A keyframe every 2 s halves it.
+    assert size(SizingInput(cameras=800, bitrate_mbps=3, days=31, gop_s=2)).motion_cores == pytest.approx(6.0)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from citywatch.config import RetentionSettings
 from citywatch.sim.network import CameraNetwork
 from citywatch.store.db import make_engine, make_sessionmaker, upgrade
-from citywatch.store.models import Alarm, Camera, Deletion, Garbage, Hold, Recording
+from citywatch.store.models import Alarm, Camera, Deletion, Garbage, Hold, Motion, Recording
 from citywatch.timeutil import now_us
 from citywatch.video.retention import run_retention
 from tests.database import database_url
@@ -60,8 +60,12 @@ def test_age_limit_deletes_old_unheld_footage_and_logs_it(store, tmp_path: Path)
     with store.begin() as s:
         s.add(Hold(camera_id=1, start_us=now - 36 * DAY_US, end_us=now - 34 * DAY_US, reason="crime 01/1234/26",
                    created_by="test", created_us=now))  # fmt: skip
+        for days in (40, 2):
+            s.add(Motion(camera_id=1, start_us=now - days * DAY_US, end_us=now - days * DAY_US + 9_000_000, peak=0.1,
+                         node="local"))  # fmt: skip
     report = run_retention(store, [media], RetentionSettings(default_days=31, min_free_bytes=0, free_alarm_bytes=0))
     with store() as s:
+        assert [m.start_us for m in s.scalars(select(Motion))] == [now - 2 * DAY_US], "motion expires with footage"
         left = [r.path for r in s.scalars(select(Recording).order_by(Recording.start_us))]
         deletions = s.scalars(select(Deletion).order_by(Deletion.start_us)).all()
         garbage = s.scalars(select(Garbage)).all()

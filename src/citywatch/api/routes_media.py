@@ -12,7 +12,7 @@ from citywatch.access.principal import Action, Principal, require, require_justi
 from citywatch.api.byte_ranges import ranged_response
 from citywatch.api.deps import CurrentPrincipal, client_address, context, parse_time
 from citywatch.api.routes_bookmarks import bookmark_out
-from citywatch.api.schemas import AlarmMarkOut, GapOut, SpanOut, TimelineOut
+from citywatch.api.schemas import AlarmMarkOut, GapOut, MotionOut, SpanOut, TimelineOut
 from citywatch.timeutil import iso, now_us
 from citywatch.video.playback_errors import NoFootage
 
@@ -30,7 +30,7 @@ def timeline(camera_id: int, start: str, end: str, principal: CurrentPrincipal, 
     ctx = context(request)
     ctx.services.cameras.get(camera_id)
     t = ctx.playback.timeline(camera_id, parse_time(start, "start"), parse_time(end, "end"))
-    alarms, bookmarks = ctx.playback.marks(
+    alarms, bookmarks, motion = ctx.playback.marks(
         camera_id, t.start_us, t.end_us, with_alarms=_may(principal, Action.VIEW_ALARMS)
     )
     return TimelineOut(
@@ -55,6 +55,10 @@ def timeline(camera_id: int, start: str, end: str, principal: CurrentPrincipal, 
             for a in alarms
         ],
         bookmarks=[bookmark_out(b) for b in bookmarks],
+        motion=[
+            MotionOut(start=iso(m.start_us), end=None if m.end_us is None else iso(m.end_us), peak=round(m.peak, 4))
+            for m in motion
+        ],
     )
 
 

@@ -16,6 +16,7 @@ __all__ = [
     "HoldRelease",
     "LoginIn",
     "LoginOut",
+    "MotionOut",
     "SpanOut",
     "TimelineOut",
     "UserOut",
@@ -132,6 +133,12 @@ class BookmarkOut(BaseModel):
     created: str
 
 
+class MotionOut(BaseModel):
+    start: str
+    end: str | None  # None while the motion lasts
+    peak: float  # largest fraction of the picture seen changing (0–1)
+
+
 class TimelineOut(BaseModel):
     camera_id: int
     start: str
@@ -140,6 +147,7 @@ class TimelineOut(BaseModel):
     gaps: list[GapOut]
     alarms: list[AlarmMarkOut] = []  # only for those who may see alarms
     bookmarks: list[BookmarkOut] = []
+    motion: list[MotionOut] = []  # found on keyframes by the recorder (video/motion.py)
 
 
 class AlarmOut(BaseModel):

@@ -90,6 +90,19 @@ class NodeSigner:
     def header(self, node: str, scope: str) -> str:
         return f"Node {self.token(node, scope)}"
 
+    def scrape_token(self) -> str:
+        """The bearer token Prometheus sends to every node's ``/metrics`` (``citywatch fleet metrics-token``).
+
+        Derived one-way from the fleet secret, so it is the same on every node, never expires (a scraper
+        cannot sign), opens nothing but metrics, and changes when the secret does.
+        """
+        return _b64(hmac.new(self._secret, b"citywatch prometheus scrape v1", hashlib.sha256).digest())
+
+    def is_scrape(self, authorization: str | None) -> bool:
+        if not authorization or authorization[:7].lower() != "bearer ":
+            return False
+        return hmac.compare_digest(authorization[7:].strip().encode(), self.scrape_token().encode())
+
     def verify(self, authorization: str | None, node: str, scope: str) -> None:
         """Raise ``NodeAuthError`` unless ``authorization`` holds a valid, current token for ``node`` and ``scope``."""
         if not authorization or not authorization.startswith("Node "):

@@ -3,7 +3,8 @@
 Runs inside ``citywatch recorder --node`` as a uvicorn server on its own thread, so the recorder's
 threads never wait on it and it never waits on them. Endpoints:
   ``GET /health``             public: the node's name, for load balancers and humans;
-  ``GET /metrics``            Prometheus text: cameras held, bitrate, disk per media directory, index lag, errors;
+  ``GET /metrics``            Prometheus text: cameras held, bitrate, disk per media directory, index lag, errors
+                              (also to ``Authorization: Bearer <citywatch fleet metrics-token>``, for Prometheus);
   ``GET|HEAD /media``         byte ranges of one recording file (``dir``, ``path`` as in the index), only
                               inside this node's media directories;
   ``GET /live/{camera_id}``   the camera's local live publisher stream, relayed as is (video/live_wire.py).
@@ -211,9 +212,10 @@ class NodeMediaServer:
         return StreamingResponse(relay(), media_type="application/octet-stream", headers={"Cache-Control": "no-store"})
 
     def _metrics(self, request: Request) -> Response:
-        refused = self._refused(request, "metrics")
-        if refused is not None:
-            return refused
+        if not self._signer.is_scrape(request.headers.get("authorization")):  # Prometheus, or the API:
+            refused = self._refused(request, "metrics")
+            if refused is not None:
+                return refused
         return PlainTextResponse("\n".join(self.metric_lines()) + "\n", media_type=PROMETHEUS_TYPE)
 
     def metric_lines(self) -> list[str]:

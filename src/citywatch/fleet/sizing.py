@@ -1,7 +1,8 @@
 """The arithmetic of docs/sizing.md: cameras × bitrate × days → storage, disks, nodes, network, index rows.
 
 Constants are the project's own measurements (BENCHMARKS.md, docs/sizing.md), not vendor figures: the
-recorder's CPU per 1080p 3 Mbit/s stream, and the PostgreSQL bytes per one-minute recording row.
+recorder's CPU per 1080p 3 Mbit/s stream, motion detection's per keyframe, and the PostgreSQL bytes per
+one-minute recording row.
 """
 
 from __future__ import annotations
@@ -9,9 +10,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["RECORDER_CPU_PCT_PER_STREAM", "ROW_FIXED_BYTES", "Sizing", "SizingInput", "report", "size"]
+__all__ = [
+    "MOTION_CPU_PCT_PER_MBPS",
+    "RECORDER_CPU_PCT_PER_STREAM",
+    "ROW_FIXED_BYTES",
+    "Sizing",
+    "SizingInput",
+    "report",
+    "size",
+]
 
 RECORDER_CPU_PCT_PER_STREAM = 0.65  # % of one core, 1080p 3 Mbit/s; worst of BENCHMARKS.md's recording runs
+# Motion detection decodes one keyframe a GOP; its cost follows the keyframe's bits: ~5 ms per Mbit/s of
+# stream (bench/motion.py: 4.3 ms at 360p 1 Mbit/s, 7.9 at 720p 2, 15.1 at 1080p 3) = 0.5 % of a core.
+MOTION_CPU_PCT_PER_MBPS = 0.5
 ROW_FIXED_BYTES = 730  # a ``recordings`` row and its indexes on PostgreSQL, without the GOP index (measured)
 GOP_INDEX_BYTES_PER_GOP = 7  # three varints per GOP (video/gop_index.py)
 GBIT = 1e9
@@ -32,6 +44,7 @@ class SizingInput:
     gop_s: float = 1.0  # the cameras' keyframe interval
     nic_gbps: float = 10.0
     nic_target: float = 0.5  # plan to use at most this share of a node's network link
+    motion: bool = True  # RecorderSettings.motion
 
     def __post_init__(self) -> None:
         for name in ("cameras", "bitrate_mbps", "days", "disk_tb", "node_disks", "node_cores", "file_s", "gop_s"):
@@ -53,7 +66,8 @@ class Sizing:
     raw_bytes: float  # disk capacity needed with the headroom
     disks: int
     storage_nodes: int  # nodes the disks need
-    cpu_cores: float  # recorder CPU for all streams
+    cpu_cores: float  # recorder CPU for all streams, motion detection included
+    motion_cores: float  # of which motion detection
     cpu_nodes: int  # nodes the CPU needs at the target utilisation
     network_nodes: int  # nodes the network links need at the target utilisation
     nodes: int  # the largest of the three, plus spares
@@ -74,6 +88,8 @@ def size(inp: SizingInput) -> Sizing:
     disks = math.ceil(raw / (inp.disk_tb * 1e12))
     storage_nodes = math.ceil(disks / inp.node_disks)
     cpu_cores = inp.cameras * RECORDER_CPU_PCT_PER_STREAM / 100  # measured at 3 Mbit/s; see docs/sizing.md
+    motion_cores = inp.cameras * _motion_pct(inp) / 100
+    cpu_cores += motion_cores
     cpu_nodes = math.ceil(cpu_cores / (inp.node_cores * inp.cpu_target))
     network_nodes = math.ceil(ingest_mbps / (inp.nic_gbps * 1000 * inp.nic_target))
     nodes = max(storage_nodes, cpu_nodes, network_nodes) + inp.spare_nodes
@@ -90,6 +106,7 @@ def size(inp: SizingInput) -> Sizing:
         disks=disks,
         storage_nodes=storage_nodes,
         cpu_cores=cpu_cores,
+        motion_cores=motion_cores,
         cpu_nodes=cpu_nodes,
         network_nodes=network_nodes,
         nodes=nodes,
@@ -101,6 +118,10 @@ def size(inp: SizingInput) -> Sizing:
         index_bytes=rows * row_bytes,
         rows_per_s=inp.cameras / inp.file_s,
     )
+
+
+def _motion_pct(inp: SizingInput) -> float:
+    return MOTION_CPU_PCT_PER_MBPS * inp.bitrate_mbps / inp.gop_s if inp.motion else 0.0
 
 
 def _bytes(n: float) -> str:
@@ -133,8 +154,9 @@ def report(s: Sizing) -> list[str]:
         f" {s.ingest_per_node_failed_mbps:,.0f} Mbit/s after one node fails",
         f"              capacity {i.node_disks} × {i.disk_tb:g} TB = {_bytes(i.node_disks * disk_bytes)} a node,"
         f" {_bytes(s.nodes * i.node_disks * disk_bytes)} in all",
-        f"recorder CPU  {i.cameras} × {RECORDER_CPU_PCT_PER_STREAM:g} % of a core (1080p 3 Mbit/s)"
-        f" = {s.cpu_cores:.1f} cores",
+        f"recorder CPU  {i.cameras} × ({RECORDER_CPU_PCT_PER_STREAM:g} % of a core (1080p 3 Mbit/s)"
+        f" + motion {_motion_pct(i):.2g} % ({MOTION_CPU_PCT_PER_MBPS:g} % × {i.bitrate_mbps:g} Mbit/s"
+        f" / {i.gop_s:g} s GOP)) = {s.cpu_cores:.1f} cores, of which motion {s.motion_cores:.1f}",
         f"index rows    {i.cameras} × {i.days:g} days × 86,400 s / {i.file_s:g} s files = {s.rows:,} rows;"
         f" {s.rows_per_s:,.1f} new a second",
         f"index size    {s.rows:,} × {s.row_bytes:,.0f} B = {_bytes(s.index_bytes)} on PostgreSQL"

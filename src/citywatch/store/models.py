@@ -31,6 +31,7 @@ __all__ = [
     "Gap",
     "Garbage",
     "Hold",
+    "Motion",
     "Node",
     "Recording",
     "RecordingEvent",
@@ -285,3 +286,17 @@ class Bookmark(Base):
 
 # The timeline reads a camera's alarms cleared after (or still open at) the start of its range (migration 0019).
 Index("ix_alarms_camera_cleared", Alarm.camera_id, Alarm.cleared_us, Alarm.raised_us)
+
+
+class Motion(Base):
+    """A motion event of a camera found on its keyframes (video/motion.py; migration 0020); open while it lasts."""
+
+    __tablename__ = "motion"
+    __table_args__ = (Index("ix_motion_camera_start", "camera_id", "start_us"),)
+
+    id: Mapped[int] = mapped_column(WIDE_ID, primary_key=True)
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id", ondelete="CASCADE"))
+    start_us: Mapped[int] = mapped_column(BigInteger)
+    end_us: Mapped[int | None] = mapped_column(BigInteger)
+    peak: Mapped[float] = mapped_column(Float)  # largest fraction of the picture seen changing
+    node: Mapped[str] = mapped_column(String(100))

@@ -20,7 +20,7 @@ from citywatch.video.events import FragmentOut
 from citywatch.video.index_writer import IndexWriter, StatusUpdate
 from citywatch.video.ingest import CameraConnectionError, RtspSource
 from citywatch.video.native_ingest import NativeRtspSource
-from citywatch.video.segmenter import Segmenter
+from citywatch.video.segmenter import MotionHook, Segmenter
 
 __all__ = ["CameraConfig", "CameraRecorder"]
 
@@ -44,6 +44,7 @@ class CameraRecorder:
         *,
         last_end_us: int = 0,
         live: Callable[[FragmentOut], None] | None = None,
+        motion: MotionHook | None = None,
     ) -> None:
         self.camera = camera
         self.media_dir = media_dir
@@ -59,6 +60,7 @@ class CameraRecorder:
             live=live,
             last_end_us=last_end_us,
             live_part_ms=settings.live_part_ms,
+            motion=motion,
         )
         self._thread = threading.Thread(target=self._run, name=f"camera-{camera.id}", daemon=True)
         self._source_class: type[RtspSource] | type[NativeRtspSource] = (

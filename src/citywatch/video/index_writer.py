@@ -15,13 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, case, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from citywatch.fleet.events import FleetEvent, after_commit, stage
-from citywatch.store.models import Alarm, CameraStatus, Gap, Recording, RecordingEvent
+from citywatch.store.models import Alarm, CameraStatus, Gap, Motion, Recording, RecordingEvent
 from citywatch.timeutil import now_us
 from citywatch.video.events import RecordingState, RunEnded, RunStarted
+from citywatch.video.motion import MAX_MOTION_US, MotionEnded, MotionStarted
 
 __all__ = ["IndexWriter", "StatusUpdate"]
 
@@ -80,7 +81,10 @@ _UPDATE_STATUS = (
     )
 )
 
-_Event = RecordingState | _Closed | RunStarted | RunEnded | StatusUpdate | AlarmChange | _Flush
+_Event = (
+    RecordingState | _Closed | RunStarted | RunEnded | StatusUpdate | AlarmChange | MotionStarted | MotionEnded | _Flush
+)
+_MOTION = cast(Table, Motion.__table__)
 
 
 def _camera_of(event: _Event) -> int | None:
@@ -147,6 +151,9 @@ class IndexWriter:
 
     def alarm(self, camera_id: int | None, kind: str, *, raised: bool, message: str = "") -> None:
         self._queue.put(AlarmChange(camera_id, kind, raised, message))
+
+    def motion(self, change: MotionStarted | MotionEnded) -> None:
+        self._queue.put(change)
 
     def start(self) -> None:
         self._thread.start()
@@ -257,6 +264,8 @@ class IndexWriter:
                 statuses[event.camera_id] = event
             elif isinstance(event, AlarmChange):
                 self._alarm(session, event)
+            elif isinstance(event, MotionStarted | MotionEnded):
+                self._motion(session, event)
         if updates:
             # One executemany for every growing file: the ORM's per-row path cost 10× more CPU.
             session.execute(_UPDATE_RECORDING, updates)
@@ -375,6 +384,42 @@ class IndexWriter:
             message=change.message,
         )
         self._announce(session, [event])
+
+    def _motion(self, session: Session, change: MotionStarted | MotionEnded) -> None:
+        table = _MOTION
+        if isinstance(change, MotionStarted):
+            # An event left open by a recorder that died ends where the new one starts (or its longest).
+            session.execute(
+                update(table)
+                .where(table.c.camera_id == change.camera_id, table.c.end_us.is_(None))
+                .values(
+                    end_us=case(
+                        (table.c.start_us + MAX_MOTION_US < change.start_us, table.c.start_us + MAX_MOTION_US),
+                        else_=change.start_us,
+                    )
+                )
+            )
+            session.execute(
+                insert(table).values(
+                    camera_id=change.camera_id, start_us=change.start_us, end_us=None, peak=0.0, node=self._node
+                )
+            )
+            return
+        done = session.execute(
+            update(table)
+            .where(table.c.camera_id == change.camera_id, table.c.start_us == change.start_us, table.c.end_us.is_(None))
+            .values(end_us=change.end_us, peak=change.peak)
+        )
+        if not done.rowcount:  # type: ignore[attr-defined]  # its start was not written (e.g. before a restart)
+            session.execute(
+                insert(table).values(
+                    camera_id=change.camera_id,
+                    start_us=change.start_us,
+                    end_us=change.end_us,
+                    peak=change.peak,
+                    node=self._node,
+                )
+            )
 
     def _announce(self, session: Session, events: list[FleetEvent]) -> None:
         stage(session, events)

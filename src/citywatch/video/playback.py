@@ -20,7 +20,14 @@ from citywatch.video.playlist import pick_segments, render_live, vod_playlist
 from citywatch.video.recording_query import RecordingRef, latest_recordings, recording_by_id, recordings_between
 from citywatch.video.snapshot import Snapshot, take_snapshot
 from citywatch.video.timeline import Timeline, load_timeline
-from citywatch.video.timeline_marks import AlarmMark, BookmarkMark, load_alarms, load_bookmarks
+from citywatch.video.timeline_marks import (
+    AlarmMark,
+    BookmarkMark,
+    MotionMark,
+    load_alarms,
+    load_bookmarks,
+    load_motion,
+)
 
 __all__ = ["DEFAULT_PLAYLIST_US", "MediaFile", "PlaybackService"]
 
@@ -62,11 +69,12 @@ class PlaybackService:
 
     def marks(
         self, camera_id: int, start_us: int, end_us: int, *, with_alarms: bool
-    ) -> tuple[list[AlarmMark], list[BookmarkMark]]:
-        """The timeline's alarms (when the caller may see them) and bookmarks in ``[start_us, end_us)``."""
+    ) -> tuple[list[AlarmMark], list[BookmarkMark], list[MotionMark]]:
+        """The timeline's alarms (when the caller may see them), bookmarks and motion in ``[start_us, end_us)``."""
         with self._engine.connect() as conn:
             alarms = load_alarms(conn, camera_id, start_us, end_us) if with_alarms else []
-            return alarms, load_bookmarks(conn, camera_id, start_us, end_us)
+            bookmarks = load_bookmarks(conn, camera_id, start_us, end_us)
+            return alarms, bookmarks, load_motion(conn, camera_id, start_us, end_us)
 
     def _remote(self, recordings: list[RecordingRef]) -> bool:
         return any(not self.media.is_local(r.node) for r in recordings)

@@ -26,7 +26,7 @@ from sqlalchemy import ColumnElement, delete, exists, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from citywatch.config import RetentionSettings
-from citywatch.store.models import Alarm, Camera, Deletion, Garbage, Hold, Recording
+from citywatch.store.models import Alarm, Camera, Deletion, Garbage, Hold, Motion, Recording
 from citywatch.timeutil import now_us
 from citywatch.video.recording_file import fsync_dir
 
@@ -133,6 +133,9 @@ def _expire_by_age(
             _delete(sessions, rows, "retention_age", report)
             if len(rows) < _BATCH:
                 break
+        with sessions.begin() as session:  # motion found in footage past its retention goes with it
+            mine = [Motion.node == node] if node is not None else []
+            session.execute(delete(Motion).where(Motion.camera_id == camera_id, Motion.end_us <= cutoff, *mine))
 
 
 def _enforce_quotas(sessions: sessionmaker[Session], report: RetentionReport, node: str | None = None) -> None:

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from citywatch.video.events import FragmentOut, RecordingSink, RecordingState, RunEnded, RunStarted
 from citywatch.video.fmp4 import Sample, build_fragment, build_init_segment
@@ -23,7 +24,7 @@ from citywatch.video.gop_index import encode_gop, wall_us
 from citywatch.video.h264 import AvcParams
 from citywatch.video.recording_file import DiskFullError, RecordingFile
 
-__all__ = ["Frame", "Segmenter", "recording_rel_path"]
+__all__ = ["Frame", "MotionHook", "Segmenter", "recording_rel_path"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,14 @@ class Frame:
     recv_us: int
     sps: bytes | None = None
     pps: bytes | None = None
+
+
+class MotionHook(Protocol):
+    """Where keyframes go for motion detection (video/motion.py); must not block."""
+
+    def keyframe(self, camera_id: int, params: AvcParams, data: bytes, at_us: int) -> None: ...
+
+    def stream_ended(self, camera_id: int, end_us: int) -> None: ...
 
 
 def recording_rel_path(camera_id: int, start_us: int, run_id: str, run_seq: int) -> str:
@@ -71,11 +80,13 @@ class Segmenter:
         live: Callable[[FragmentOut], None] | None = None,
         last_end_us: int = 0,
         live_part_ms: float = 200.0,
+        motion: MotionHook | None = None,
     ) -> None:
         self.camera_id = camera_id
         self.media_dir = media_dir
         self.sink = sink
         self.live = live
+        self.motion = motion
         self.file_duration_90k = round(file_duration_s * 90_000)
         self.last_end_us = last_end_us
         self._params: AvcParams | None = None
@@ -136,6 +147,8 @@ class Segmenter:
         self._live_map = None
         if self._in_run:
             self._in_run = False
+            if self.motion is not None:
+                self.motion.stream_ended(self.camera_id, self.last_end_us)
             self.sink.run_ended(RunEnded(self.camera_id, self.last_end_us, reason, detail))
 
     # -- internals -----------------------------------------------------------------------------
@@ -201,6 +214,8 @@ class Segmenter:
         self.frames_written += len(gop)
         self.bytes_written += len(data)
         self.sink.recording_updated(rec.snapshot())
+        if self.motion is not None and self._params is not None:
+            self.motion.keyframe(self.camera_id, self._params, gop[0].data, start_us)
         if self.live is not None:
             if self._live_sent:  # the GOP's first parts went out already: send the rest
                 self._send_part(gop[self._live_sent :], next_dts)

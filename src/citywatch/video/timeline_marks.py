@@ -1,9 +1,12 @@
-"""What the timeline shows besides recordings: a camera's alarms (raised to cleared) and users' bookmarks.
+"""What the timeline shows besides recordings: a camera's alarms (raised to cleared), users' bookmarks
+and motion.
 
 Both are read with bounded index ranges, so a month costs what its marks cost: alarms by
 ``ix_alarms_camera_cleared`` (those cleared after the range starts, plus the open ones), bookmarks
 by ``ix_bookmarks_camera_start`` (a bookmark spans at most ``MAX_BOOKMARK_US``, so the scan starts
-that far before the range). Bookmarks are made and removed here too.
+that far before the range). Bookmarks are made and removed here too. Motion events are at most
+``MAX_MOTION_US`` long, read the same way, and merged where they lie closer than 1/2000 of the range
+(a month of a busy street is thousands of events; a timeline is a couple of thousand pixels wide).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from sqlalchemy import Connection, Engine, text
 
 from citywatch.access.errors import NotFound
 from citywatch.timeutil import now_us
+from citywatch.video.motion import MAX_MOTION_US
 from citywatch.video.playback_errors import BadTimeRange
 
 __all__ = [
@@ -21,11 +25,13 @@ __all__ = [
     "AlarmMark",
     "BookmarkMark",
     "BookmarkMissing",
+    "MotionMark",
     "add_bookmark",
     "bookmark_by_id",
     "delete_bookmark",
     "load_alarms",
     "load_bookmarks",
+    "load_motion",
 ]
 
 MAX_BOOKMARK_US = 24 * 3600 * 1_000_000
@@ -42,6 +48,11 @@ _BOOKMARKS = text(
     "SELECT id, camera_id, start_us, end_us, name, note, created_by, created_us FROM bookmarks "
     "WHERE camera_id = :camera_id AND start_us >= :earliest_us AND start_us < :end_us "
     "AND COALESCE(end_us, start_us) >= :start_us ORDER BY start_us, id"
+)
+_MOTION = text(
+    "SELECT start_us, end_us, peak FROM motion "
+    "WHERE camera_id = :camera_id AND start_us >= :earliest_us AND start_us < :end_us "
+    "AND COALESCE(end_us, start_us + :max_us) > :start_us ORDER BY start_us"
 )
 _BOOKMARK = text(
     "SELECT id, camera_id, start_us, end_us, name, note, created_by, created_us FROM bookmarks WHERE id = :id"
@@ -86,6 +97,38 @@ def load_alarms(conn: Connection, camera_id: int, start_us: int, end_us: int) ->
         AlarmMark(int(i), str(k), int(r), None if c is None else int(c), str(m or ""))
         for i, k, r, c, m in sorted(rows, key=lambda row: (row[2], row[0]))
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class MotionMark:
+    start_us: int
+    end_us: int | None  # None while it lasts
+    peak: float  # largest fraction of the picture seen changing
+
+
+def load_motion(conn: Connection, camera_id: int, start_us: int, end_us: int) -> list[MotionMark]:
+    """Motion overlapping ``[start_us, end_us)``, clipped to it; events closer than 1/2000 of it merged."""
+    params = {
+        "camera_id": camera_id,
+        "start_us": start_us,
+        "end_us": end_us,
+        "earliest_us": start_us - MAX_MOTION_US,
+        "max_us": MAX_MOTION_US,
+    }
+    join_us = (end_us - start_us) // 2000
+    now = now_us()
+    out: list[MotionMark] = []
+    for a, b, peak in conn.execute(_MOTION, params):
+        first = max(int(a), start_us)
+        last: int | None = None if b is None else min(int(b), end_us)
+        if b is None and int(a) + MAX_MOTION_US < now:
+            last = min(int(a) + MAX_MOTION_US, end_us)  # left open by a recorder that stopped
+        if out and out[-1].end_us is not None and first - out[-1].end_us <= join_us:
+            prev = out.pop()
+            out.append(MotionMark(prev.start_us, last, max(prev.peak, float(peak))))
+        else:
+            out.append(MotionMark(first, last, float(peak)))
+    return out
 
 
 def _mark(row: tuple[object, ...]) -> BookmarkMark:

@@ -32,6 +32,7 @@ from citywatch.video.camera_recorder import CameraConfig, CameraRecorder
 from citywatch.video.index_writer import IndexWriter
 from citywatch.video.live_publisher import LivePublisher
 from citywatch.video.live_wire import live_socket_path
+from citywatch.video.motion import MotionSettings, MotionWorker
 from citywatch.video.reconcile import LeaseLost, reconcile_camera
 from citywatch.video.retention import RetentionReport, free_space
 
@@ -75,6 +76,12 @@ class _Worker:
             on_disk_full=self._disk_full,
             fence=self._fence if spec.fleet else None,
             on_fenced=self._on_fenced,
+        )
+        recorder = self.settings.recorder
+        self.motion = (
+            MotionWorker(self.writer.motion, MotionSettings(recorder.motion_level, recorder.motion_min_area))
+            if recorder.motion
+            else None
         )
         self.recorders: dict[int, CameraRecorder] = {}
         self.publishers: dict[int, LivePublisher] = {}  # live view: one per camera, see video/live.py
@@ -139,6 +146,8 @@ class _Worker:
         if self.spec.fleet and stopping:
             for recorder in stopping:
                 recorder.join(10.0)  # its last rows and the gap it opens are queued now
+            if self.motion is not None:
+                self.motion.drain(5.0)  # and the motion events its end closed
             try:
                 self.writer.flush(30.0)
             except TimeoutError:
@@ -184,6 +193,7 @@ class _Worker:
                 self.settings.recorder,
                 last_end_us=last_end or 0,
                 live=publisher.publish,
+                motion=self.motion,
             )
             self.recorders[camera_id] = recorder
             recorder.start()
@@ -212,6 +222,9 @@ class _Worker:
             recorder.join(10.0)
         for publisher in self.publishers.values():
             publisher.close()
+        if self.motion is not None:
+            self.motion.drain(5.0)  # events the stopped runs closed reach the index
+            self.motion.stop()
         self.writer.stop()
         self.services.close()
 
@@ -225,6 +238,8 @@ def worker_main(spec: WorkerSpec, commands: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides when to stop
     worker = _Worker(spec)
     worker.writer.start()
+    if worker.motion is not None:
+        worker.motion.start()
     try:
         while not stop.is_set():
             for camera_id in worker.drop_fenced():

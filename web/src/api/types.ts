@@ -102,6 +102,8 @@ export interface Timeline {
   /** Absent from servers before bookmarks; alarms only for those who may see alarms. */
   alarms?: TimelineAlarm[];
   bookmarks?: Bookmark[];
+  /** Motion the recorder found on keyframes; ``end`` null while it lasts. */
+  motion?: { start: Iso; end: Iso | null; peak: number }[];
 }
 
 export interface Alarm {

@@ -97,6 +97,10 @@ describe("Timeline", () => {
                   { id: 3, start: start + 1_200_000, end: null, name: "Red van", note: "AB12 CDE", createdBy: "pc.jones" },
                   { id: 4, start: start + 2_400_000, end: start + 2_700_000, name: "Fight", note: "", createdBy: "sam" },
                 ],
+                motion: [
+                  { start: start + 1_800_000, end: start + 1_860_000, open: false, peak: 0.042 },
+                  { start: start + 3_500_000, end: start + 3_600_000, open: true, peak: 0.3 },
+                ],
                 error: null,
               },
             },
@@ -108,6 +112,11 @@ describe("Timeline", () => {
         />,
       ),
     );
+    const motion = host.querySelectorAll<HTMLElement>('[data-testid="timeline-motion"]');
+    expect(motion.length).toBe(2);
+    expect(parseFloat(motion[0].style.left)).toBeCloseTo(400, 3); // 30 of 60 min on 800 px
+    expect(motion[0].getAttribute("aria-label")).toContain("4 % of the picture");
+    expect(motion[1].getAttribute("aria-label")).toContain("– now");
     const alarms = host.querySelectorAll('[data-testid="timeline-alarm"]');
     expect(alarms.length).toBe(2); // the one before the view is not drawn
     expect(alarms[0].getAttribute("aria-label")).toContain("camera_offline");

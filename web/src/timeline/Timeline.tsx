@@ -1,6 +1,6 @@
 /**
  * The timeline scrubber: a ruler in London time, one row per camera with recorded spans and gaps (reasons on
- * hover), the camera's alarms (raised to cleared) and bookmarks (click one to go there), a cursor at the instant shown. Click or drag on a row to go to an instant; drag the ruler or use the
+ * hover), the camera's motion, alarms (raised to cleared) and bookmarks (click one to go there), a cursor at the instant shown. Click or drag on a row to go to an instant; drag the ruler or use the
  * wheel to pan and zoom, from a month down to seconds.
  */
 import { useLayoutEffect, useRef, useState, type PointerEvent as ReactPointerEvent, type WheelEvent } from "react";
@@ -189,6 +189,25 @@ export function Timeline({ rows, view, onView, cursor, onSeek }: Props) {
                       title={label}
                       aria-label={label}
                       style={{ left: px(g.start), width: pw(g.start, g.end) }}
+                    />
+                  );
+                })}
+              {(r.data?.motion ?? [])
+                .filter((m) => m.end >= view.start && m.start <= view.end)
+                .map((m) => {
+                  const label = `Motion ${formatLondon(m.start)} – ${m.open ? "now" : formatLondon(m.end)} (up to ${Math.max(
+                    1,
+                    Math.round(m.peak * 100),
+                  )} % of the picture)`;
+                  return (
+                    <div
+                      key={`m${m.start}`}
+                      className="mark mark-motion"
+                      data-testid="timeline-motion"
+                      data-start={new Date(m.start).toISOString()}
+                      title={label}
+                      aria-label={label}
+                      style={{ left: px(m.start), width: pw(m.start, m.end) }}
                     />
                   );
                 })}

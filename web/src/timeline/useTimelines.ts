@@ -22,6 +22,14 @@ export interface AlarmMarker {
   message: string;
 }
 
+/** Motion found by the recorder: ``peak`` is the largest fraction of the picture that changed. */
+export interface MotionMarker {
+  start: number;
+  end: number;
+  open: boolean;
+  peak: number;
+}
+
 /** A user's named instant (``end`` null) or range. */
 export interface BookmarkMarker {
   id: number;
@@ -42,6 +50,7 @@ export interface CameraTimeline {
   gaps: GapBlock[];
   alarms?: AlarmMarker[];
   bookmarks?: BookmarkMarker[];
+  motion?: MotionMarker[];
   error: "denied" | "error" | null;
 }
 
@@ -79,6 +88,12 @@ function convert(id: string, from: number, to: number, raw: Awaited<ReturnType<t
       name: b.name,
       note: b.note,
       createdBy: b.created_by,
+    })),
+    motion: (raw.motion ?? []).map((m) => ({
+      start: parseIso(m.start) ?? 0,
+      end: parseIso(m.end) ?? Math.max(now, to),
+      open: m.end === null,
+      peak: m.peak,
     })),
     error: null,
   };
