@@ -10,16 +10,17 @@ import pytest
 from sqlalchemy import select
 
 from citywatch.access.audit import AuditFilter, AuditLog
-from citywatch.access.errors import InvalidInput, PermissionDenied, TooManyAttempts
+from citywatch.access.errors import AuthenticationRequired, InvalidInput, PermissionDenied, TooManyAttempts
 from citywatch.access.models import SharingAgreement, User
 from citywatch.access.permissions import PermissionService, within_hours
 from citywatch.access.principal import Action, Principal, require_range
-from citywatch.access.sessions import LoginThrottle
+from citywatch.access.sessions import AuthService, LoginThrottle
 from citywatch.access.sharing import Directory, RuleInput, ShareInput, SharingService
+from citywatch.access.throttle import AuditedLoginThrottle
 from citywatch.access.users import UserInput, UserService
 from citywatch.config import Settings
 from citywatch.store.models import Alarm, Camera
-from citywatch.timeutil import parse_iso
+from citywatch.timeutil import now_us, parse_iso
 from citywatch.wiring import Services, build_services
 from tests.database import installation_database
 
@@ -191,3 +192,30 @@ def test_login_throttle_counts_failures_per_address_within_the_window() -> None:
     throttle.check("10.0.0.2")  # another address is unaffected
     clock[0] = 61.0
     throttle.check("10.0.0.1")  # the failures aged out
+
+
+def test_failed_sign_ins_are_counted_across_api_processes_from_the_audit_log(world: World) -> None:
+    """Two AuthServices on one database stand for two API processes behind a load balancer."""
+    _user(world, "target", world.council, "operator")
+    clock = [now_us()]
+
+    def auth() -> AuthService:
+        throttle = AuditedLoginThrottle(world.services.sessions, limit=4, window_s=60, clock=lambda: clock[0])
+        return AuthService(
+            world.services.sessions, world.users, world.perms, world.audit,
+            idle_s=600, absolute_s=3600, mfa_roles=frozenset(), throttle=throttle,
+        )  # fmt: skip
+
+    first, second = auth(), auth()
+    for service in (first, second, first, second):
+        with pytest.raises(AuthenticationRequired):
+            service.login("target", "wrong guess", client="10.1.2.3")
+    for service in (first, second):  # each process has seen only two, but the fifth try is refused in both
+        with pytest.raises(TooManyAttempts) as raised:
+            service.login("target", "long enough password", client="10.1.2.3")
+        assert 1 <= raised.value.retry_after_s <= 61
+    second.login("target", "long enough password", client="10.9.9.9")  # another address is unaffected
+    with pytest.raises(TooManyAttempts):  # a restarted process still counts them
+        auth().login("target", "long enough password", client="10.1.2.3")
+    clock[0] += 90_000_000  # the failures age out of the window
+    auth().login("target", "long enough password", client="10.1.2.3")

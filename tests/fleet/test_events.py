@@ -162,6 +162,23 @@ def test_a_status_change_reaches_a_websocket_client_within_a_second_and_refreshe
         assert row is not None and row.state == "offline"
 
 
+def test_motion_starting_and_ending_on_a_recorder_reaches_the_websocket(fleet: Fleet, writer: Writer) -> None:
+    async def scenario() -> list[dict[str, Any]]:
+        ws = await _ready(fleet, "admin")
+        t0 = int(time.time() * 1e6)
+        await asyncio.to_thread(writer.send, f"motion {COUNCIL_CAMERA} start {t0}")
+        started = (await _next(ws))[0]
+        await asyncio.to_thread(writer.send, f"motion {COUNCIL_CAMERA} end {t0} {t0 + 4_000_000}")
+        ended = (await _next(ws))[0]
+        await ws.close()
+        return [started, ended]
+
+    started, ended = asyncio.run(scenario())
+    assert (started["type"], started["camera_id"], started["node"]) == ("motion.started", COUNCIL_CAMERA, "rec-test")
+    assert (ended["type"], ended["camera_id"]) == ("motion.ended", COUNCIL_CAMERA)
+    assert ended["at_us"] - started["at_us"] == 4_000_000  # the event's own times, not when they were sent
+
+
 def test_a_write_that_rolls_back_sends_nothing(fleet: Fleet, writer: Writer) -> None:
     async def scenario() -> list[dict[str, Any]]:
         ws = await _ready(fleet, "admin")
@@ -310,6 +327,11 @@ def test_on_sqlite_changes_written_by_another_process_are_found_and_pushed(tmp_p
                 await asyncio.to_thread(other.send, "status 1 online 1500")  # a refresh: nothing to push
                 await asyncio.to_thread(other.send, "alarm 1 camera_offline clear")
                 got.append((await _next(ws))[0])
+                t0 = int(time.time() * 1e6)
+                await asyncio.to_thread(other.send, f"motion 1 start {t0}")
+                got.append((await _next(ws))[0])
+                await asyncio.to_thread(other.send, f"motion 1 end {t0} {t0 + 3_000_000}")
+                got.append((await _next(ws))[0])
                 got += await _all_until_quiet(ws, 2.5)
                 await ws.close()
                 return got
@@ -322,4 +344,7 @@ def test_on_sqlite_changes_written_by_another_process_are_found_and_pushed(tmp_p
         ("alarm.cleared", 1, "camera_offline"),
         ("alarm.raised", 1, "camera_offline"),
         ("camera.status", 1, "online"),
+        ("motion.ended", 1, ""),
+        ("motion.started", 1, ""),
     ]
+    assert [e["type"] for e in got[-2:]] == ["motion.started", "motion.ended"]

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +26,10 @@ import av
 import httpx
 import pytest
 from sqlalchemy import text
+from typer.testing import CliRunner
 
 from citywatch.api import create_app
+from citywatch.cli import _register, app
 from citywatch.config import Settings
 from citywatch.evidence.master import split_spans, write_master
 from citywatch.timeutil import iso, now_us, parse_iso
@@ -174,6 +177,27 @@ def test_an_evidence_master_of_remote_footage_matches_one_made_from_the_files(fl
     local = write_master(as_local, spans[0], tmp_path / "local.mp4")
     assert remote.sha256 == local.sha256 and remote.size_bytes == local.size_bytes > 100_000
     assert (tmp_path / "remote.mp4").read_bytes() == (tmp_path / "local.mp4").read_bytes()
+
+
+def test_the_export_command_reads_footage_from_the_node_that_holds_it(fleet: Fleet, tmp_path: Path) -> None:
+    rec = fleet.n2.recorded
+    settings = fleet.api_services.settings
+    env = {
+        "CITYWATCH_DATABASE_URL": settings.database_url,
+        "CITYWATCH_FLEET__SECRET_FILE": str(settings.fleet.secret_file),
+    }
+    args = ["evidence", "export", "--camera", "1", "--start", iso(rec.run1_start_us + 2_000_000)]
+    args += ["--end", iso(rec.run1_start_us + 12_000_000), "--justification", "CAD 4411 assault"]
+    args += ["--data-dir", str(tmp_path / "cli"), "--out", str(tmp_path / "bundle.zip")]
+    before = _served(fleet.n2)
+    _register()
+    done = CliRunner().invoke(app, args, env=env)
+    assert done.exit_code == 0, done.output
+    assert _served(fleet.n2) > before, "the bytes came from node n2"
+    with zipfile.ZipFile(tmp_path / "bundle.zip") as bundle:
+        masters = [n for n in bundle.namelist() if n.endswith(".mp4")]
+        assert masters and all(bundle.getinfo(n).file_size > 10_000 for n in masters)
+    assert not (tmp_path / "cli" / "media").exists(), "the exporting machine holds no footage of its own"
 
 
 def test_timeline_spans_name_their_node(fleet: Fleet) -> None:

@@ -135,6 +135,11 @@ def test_four_tile_wall_plays_live(page: Any, stack: Stack, shots: Path) -> None
         assert a["frames"] - b["frames"] >= 25, (b, a)  # and frames are decoded
         assert a["wall"] is not None and abs(now_ms - a["wall"]) < 5000, a  # wall clock from prft, seconds behind
     assert page.locator(".wall-grid .badge-live").count() == 4
+    # The simulated street is busy: the recorder's motion detection marks the tiles (GET /cameras, then events).
+    badge = page.locator(".wall-grid [data-testid=motion-badge]").first
+    badge.wait_for(timeout=20_000)
+    tile = badge.locator("xpath=ancestor::div[contains(@class, 'wall-cell')]").get_attribute("aria-label")
+    assert tile is not None and tile.endswith(", motion now"), tile
     page.screenshot(path=shots / "wall-4-live.png")
 
     # Saved layouts (on the server, or in this browser until the server has /layouts) and grid keys.

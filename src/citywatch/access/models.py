@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from citywatch.store.models import Base
@@ -168,6 +168,13 @@ class AuditEntry(Base):
         Index("ix_audit_at", "at_us"),
         Index("ix_audit_camera", "camera_id", "at_us"),
         Index("ix_audit_user", "username", "at_us"),
+        Index(  # the sign-in throttle (access/throttle.py, migration 0021)
+            "ix_audit_login_failed",
+            "client",
+            "at_us",
+            postgresql_where=text("action = 'auth.login_failed'"),
+            sqlite_where=text("action = 'auth.login_failed'"),
+        ),
     )
 
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

@@ -35,6 +35,7 @@ from citywatch.access.errors import (
 from citywatch.access.models import ApiToken, Justification, Organisation, User
 from citywatch.access.permissions import PermissionService, within_hours
 from citywatch.access.principal import Principal
+from citywatch.access.throttle import AuditedLoginThrottle
 from citywatch.access.users import UserInput, UserService
 from citywatch.store.models import UserSession
 from citywatch.timeutil import iso, now_us
@@ -89,6 +90,8 @@ def ensure_admin(users: UserService, admin: AdminCredentials, *, operator_name: 
 
 class LoginThrottle:
     """At most ``limit`` failed sign-ins per client address per ``window_s``, then 429 until they age out.
+
+    One process's memory only; the API uses access/throttle.py's, counted from the audit log.
 
     Only failures count: a control room behind one address signs many people in each morning.
     Per-account lock-out (users.py) stops slow guessing of one password; this stops fast guessing
@@ -153,8 +156,9 @@ class AuthService:
         idle_s: float,
         absolute_s: float,
         mfa_roles: frozenset[str],
-        throttle: LoginThrottle | None = None,
+        throttle: LoginThrottle | AuditedLoginThrottle | None = None,
     ) -> None:
+        """``throttle``: by default counted from the audit log, so shared by every API process."""
         self._sessions = sessions
         self.users = users
         self.permissions = permissions
@@ -162,7 +166,7 @@ class AuthService:
         self._idle_us = int(idle_s * 1_000_000)
         self._absolute_us = int(absolute_s * 1_000_000)
         self._mfa_roles = mfa_roles
-        self._throttle = throttle or LoginThrottle()
+        self._throttle = throttle or AuditedLoginThrottle(sessions)
         self._cache: dict[str, _Cached] = {}
         self._cache_lock = threading.Lock()
 

@@ -19,7 +19,9 @@ __all__ = ["camera_out", "router"]
 router = APIRouter(prefix="/api/v1/cameras", tags=["cameras"])
 
 
-def camera_out(camera: Camera, status: CameraStatus | None, principal: Principal | None = None) -> CameraOut:
+def camera_out(
+    camera: Camera, status: CameraStatus | None, principal: Principal | None = None, motion_since_us: int | None = None
+) -> CameraOut:
     """A camera as ``principal`` may see it: addresses only for those who configure cameras."""
     status_out = None
     if status is not None:
@@ -30,6 +32,7 @@ def camera_out(camera: Camera, status: CameraStatus | None, principal: Principal
             bitrate_kbps=round(status.bitrate_kbps, 1),
             fps=round(status.fps, 2),
             error=status.error,
+            motion_since=None if motion_since_us is None else iso(motion_since_us),
         )
     configure = principal is None or principal.is_admin or principal.grants.allows(Action.CONFIGURE_CAMERAS)
     if principal is None or principal.grants.everything or principal.is_admin:
@@ -64,9 +67,9 @@ def _input(body: CameraIn, quota_bytes: int | None = None) -> CameraInput:
 def list_cameras(principal: CurrentPrincipal, request: Request) -> list[CameraOut]:
     require(principal, Action.VIEW_CAMERAS)
     ctx = context(request)
-    statuses = ctx.status.camera_status()
+    statuses, moving = ctx.status.camera_status(), ctx.status.moving()
     cameras = [c for c in ctx.services.cameras.list() if principal.is_admin or principal.grants.visible(c.id)]
-    return [camera_out(c, statuses.get(c.id), principal) for c in cameras]
+    return [camera_out(c, statuses.get(c.id), principal, moving.get(c.id)) for c in cameras]
 
 
 @router.get("/{camera_id}", response_model=CameraOut)
@@ -75,7 +78,8 @@ def get_camera(camera_id: int, principal: CurrentPrincipal, request: Request) ->
     if not (principal.is_admin or principal.grants.visible(camera_id)):
         raise CameraNotFound(f"no camera {camera_id}")  # another organisation's camera does not exist for you
     ctx = context(request)
-    return camera_out(ctx.services.cameras.get(camera_id), ctx.status.camera_status().get(camera_id), principal)
+    status, moving = ctx.status.camera_status().get(camera_id), ctx.status.moving().get(camera_id)
+    return camera_out(ctx.services.cameras.get(camera_id), status, principal, moving)
 
 
 async def _from_onvif(body: CameraIn, allowed: list[str]) -> CameraIn:

@@ -1,11 +1,12 @@
-"""``/api/v1/events``: camera status changes and alarms pushed to the web app as they commit.
+"""``/api/v1/events``: camera status changes, alarms and motion pushed to the web app as they commit.
 
 WebSocket, server → client only, JSON text messages: ``{"type": "ready"}`` once listening, then
-``{"type": "camera.status" | "alarm.raised" | "alarm.cleared", "camera_id", "at_us", "node", "state",
-"error", "alarm", "message"}``. A client gets the events of the cameras it may see (status: camera
-details; alarms: also the alarms right); rights are re-checked every few seconds and the socket is
-closed with 1008 when they end. Events are hints: a client keeps polling ``/cameras`` and ``/alarms``
-(less often) for what a dropped connection missed.
+``{"type": "camera.status" | "alarm.raised" | "alarm.cleared" | "motion.started" | "motion.ended",
+"camera_id", "at_us", "node", "state", "error", "alarm", "message"}``. A client gets the events of the
+cameras it may see (status and motion: camera details; alarms: also the alarms right); rights are
+re-checked every few seconds and the socket is closed with 1008 when they end. Events are hints: a
+client keeps polling ``/cameras`` (whose status also says ``motion_since``) and ``/alarms`` (less
+often) for what a dropped connection missed.
 """
 
 from __future__ import annotations

@@ -62,6 +62,7 @@ class CameraStatusOut(BaseModel):
     bitrate_kbps: float
     fps: float
     error: str
+    motion_since: str | None = None  # the recorder sees motion now, since then (docs/design/motion.md)
 
 
 class CameraBase(BaseModel):

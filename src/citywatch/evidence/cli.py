@@ -71,6 +71,7 @@ def export(
     from citywatch.evidence.errors import EvidenceError
     from citywatch.evidence.service import EvidenceService, ExportSpec
     from citywatch.timeutil import parse_iso
+    from citywatch.video.media_access import MediaAccess, default_access, set_default_access
     from citywatch.wiring import build_services
 
     try:
@@ -78,6 +79,9 @@ def export(
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     services = build_services(load_settings(config, data_dir=data_dir))
+    # In a fleet the footage may sit on recorder nodes: read it from them as the API does (fleet secret needed).
+    previous, media = default_access(), MediaAccess(services.engine, services.settings)
+    set_default_access(media)
     evidence = EvidenceService(services.engine, services.sessions, services.settings.data_dir, workers=1)
     exporter = Exporter(getpass.getuser(), "command_line", organisation)
     spec = ExportSpec(camera, start_us, end_us, justification, reference, case, working_copy)
@@ -97,6 +101,8 @@ def export(
         raise typer.Exit(1) from exc
     finally:
         evidence.close()
+        set_default_access(previous)
+        media.close()
         services.close()
 
 

@@ -1,12 +1,12 @@
-"""Events between processes of a fleet: camera status changes and alarms, from recorders to API processes.
+"""Events between processes of a fleet: camera status, alarms and motion, from recorders to API processes.
 
 On PostgreSQL a writer calls ``stage(session, events)`` inside the transaction that stores the change:
 ``pg_notify`` is transactional, so listeners hear of a change only once it has committed, and never of
 one that rolled back. API processes ``LISTEN`` on one connection each (``EventListener``) and fan the
 events out to their WebSocket clients. SQLite has no such channel: events of writers in the listener's
 own process go through an in-process bus after the commit (``after_commit``); those of the recorder's
-worker processes are found by reading ``camera_status`` and the open alarms once a second and comparing
-(two small indexed reads; a single-node installation has one API process).
+worker processes are found by reading ``camera_status``, the open alarms and the motion going on once a
+second and comparing (three small indexed reads; a single-node installation has one API process).
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ CHANNEL = "citywatch_events"
 MAX_PAYLOAD_BYTES = 7900  # PostgreSQL refuses a NOTIFY payload of 8000 bytes or more
 _TEXT_LIMIT = 1000  # messages and errors are cut to this many characters before encoding
 
-EventKind = Literal["camera.status", "alarm.raised", "alarm.cleared"]
-_KINDS = ("camera.status", "alarm.raised", "alarm.cleared")
+EventKind = Literal["camera.status", "alarm.raised", "alarm.cleared", "motion.started", "motion.ended"]
+_KINDS = ("camera.status", "alarm.raised", "alarm.cleared", "motion.started", "motion.ended")
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +162,7 @@ class EventListener:
         self._poll_s = poll_s
         self._states: dict[int, str] | None = None  # SQLite: camera → state last heard (None: not read yet)
         self._open_alarms: dict[tuple[int | None, str], str] = {}  # SQLite: (camera, kind) → message
+        self._moving: dict[int, str] = {}  # SQLite: camera with motion going on → node
         self._queues: set[asyncio.Queue[FleetEvent]] = set()
         self._task: asyncio.Task[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
@@ -211,28 +212,44 @@ class EventListener:
                 self._states[event.camera_id] = event.state
             elif event.kind == "alarm.raised":
                 self._open_alarms[(event.camera_id, event.alarm)] = event.message
-            else:
+            elif event.kind == "alarm.cleared":
                 self._open_alarms.pop((event.camera_id, event.alarm), None)
+            elif event.kind == "motion.started" and event.camera_id is not None:
+                self._moving[event.camera_id] = event.node
+            elif event.kind == "motion.ended" and event.camera_id is not None:
+                self._moving.pop(event.camera_id, None)
         for queue in list(self._queues):
             if queue.full():
                 with contextlib.suppress(asyncio.QueueEmpty):
                     queue.get_nowait()
             queue.put_nowait(event)
 
-    def _read(self) -> tuple[dict[int, tuple[str, str, str]], dict[tuple[int | None, str], str]]:
-        from citywatch.store.models import Alarm, CameraStatus
+    def _read(
+        self,
+    ) -> tuple[dict[int, tuple[str, str, str]], dict[tuple[int | None, str], str], dict[int, str]]:
+        from citywatch.store.models import Alarm, CameraStatus, Motion
+        from citywatch.video.motion import MAX_MOTION_US
 
         with self._engine.connect() as conn:
             statuses = conn.execute(
                 select(CameraStatus.camera_id, CameraStatus.state, CameraStatus.error, CameraStatus.node)
             ).all()
             alarms = conn.execute(select(Alarm.camera_id, Alarm.kind, Alarm.message).where(Alarm.cleared_us.is_(None)))
-            return {c: (st, err, node) for c, st, err, node in statuses}, {(c, k): m for c, k, m in alarms}
+            moving = conn.execute(  # ix_motion_open; a row left open by a stopped recorder ages out
+                select(Motion.camera_id, Motion.node).where(
+                    Motion.end_us.is_(None), Motion.start_us > int(time.time() * 1e6) - MAX_MOTION_US
+                )
+            )
+            return (
+                {c: (st, err, node) for c, st, err, node in statuses},
+                {(c, k): m for c, k, m in alarms},
+                {c: n for c, n in moving},
+            )
 
     async def _poll(self) -> None:
         while True:
             try:
-                statuses, alarms = await asyncio.to_thread(self._read)
+                statuses, alarms, moving = await asyncio.to_thread(self._read)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -243,6 +260,7 @@ class EventListener:
             if self._states is None:  # the first read is the baseline
                 self._states = {c: st for c, (st, _err, _node) in statuses.items()}
                 self._open_alarms = dict(alarms)
+                self._moving = dict(moving)
                 self.listening.set()
             else:
                 for camera_id, (state, error, node) in statuses.items():
@@ -254,6 +272,12 @@ class EventListener:
                 for (camera, kind), message in list(self._open_alarms.items()):
                     if (camera, kind) not in alarms:
                         self._fan_out(FleetEvent("alarm.cleared", camera, now, alarm=kind, message=message))
+                for camera, node in moving.items():
+                    if camera not in self._moving:
+                        self._fan_out(FleetEvent("motion.started", camera, now, node))
+                for camera, node in list(self._moving.items()):
+                    if camera not in moving:
+                        self._fan_out(FleetEvent("motion.ended", camera, now, node))
             await asyncio.sleep(self._poll_s)
 
     async def _listen(self) -> None:

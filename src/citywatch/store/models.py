@@ -16,6 +16,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -292,7 +293,16 @@ class Motion(Base):
     """A motion event of a camera found on its keyframes (video/motion.py; migration 0020); open while it lasts."""
 
     __tablename__ = "motion"
-    __table_args__ = (Index("ix_motion_camera_start", "camera_id", "start_us"),)
+    __table_args__ = (
+        Index("ix_motion_camera_start", "camera_id", "start_us"),
+        Index(
+            "ix_motion_open",
+            "start_us",
+            "camera_id",
+            postgresql_where=text("end_us IS NULL"),
+            sqlite_where=text("end_us IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(WIDE_ID, primary_key=True)
     camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id", ondelete="CASCADE"))

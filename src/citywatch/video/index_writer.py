@@ -387,6 +387,11 @@ class IndexWriter:
 
     def _motion(self, session: Session, change: MotionStarted | MotionEnded) -> None:
         table = _MOTION
+        if isinstance(change, MotionStarted):  # operators' live views mark the camera (api/routes_events.py)
+            event = FleetEvent("motion.started", change.camera_id, change.start_us, self._node)
+        else:
+            event = FleetEvent("motion.ended", change.camera_id, change.end_us, self._node)
+        self._announce(session, [event])
         if isinstance(change, MotionStarted):
             # An event left open by a recorder that died ends where the new one starts (or its longest).
             session.execute(

@@ -1,11 +1,13 @@
-"""Read models for the API: camera status rows and alarms."""
+"""Read models for the API: camera status rows, alarms and the motion going on now."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from citywatch.store.models import Alarm, CameraStatus
+from citywatch.store.models import Alarm, CameraStatus, Motion
+from citywatch.timeutil import now_us
+from citywatch.video.motion import MAX_MOTION_US
 
 __all__ = ["StatusService"]
 
@@ -17,6 +19,14 @@ class StatusService:
     def camera_status(self) -> dict[int, CameraStatus]:
         with self._sessions() as session:
             return {row.camera_id: row for row in session.scalars(select(CameraStatus))}
+
+    def moving(self) -> dict[int, int]:
+        """Camera → start of the motion going on now (``ix_motion_open``; rows a stopped recorder left age out)."""
+        query = select(Motion.camera_id, Motion.start_us).where(
+            Motion.end_us.is_(None), Motion.start_us > now_us() - MAX_MOTION_US
+        )
+        with self._sessions() as session:
+            return {int(c): int(s) for c, s in session.execute(query)}
 
     def alarms(self, *, open_only: bool, limit: int = 500) -> list[Alarm]:
         query = select(Alarm).order_by(Alarm.raised_us.desc()).limit(limit)

@@ -37,6 +37,8 @@ export interface CameraStatus {
   bitrate_kbps: number | null;
   fps: number | null;
   error: string | null;
+  /** The recorder sees motion now, since then; absent from servers before motion detection. */
+  motion_since?: Iso | null;
 }
 
 /** Ids are numbers on the wire; the client turns them into strings at the boundary. */

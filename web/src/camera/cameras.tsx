@@ -3,7 +3,7 @@
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { api, ApiError } from "../api/client";
 import type { Alarm, Camera } from "../api/types";
-import { useFleetEvents, withStatus } from "./fleetEvents";
+import { movingFrom, useFleetEvents, withMotion, withStatus } from "./fleetEvents";
 
 export type DisplayStatus = "recording" | "connecting" | "offline" | "stopped" | "alarm" | "disabled";
 
@@ -38,6 +38,8 @@ interface CamerasValue {
   error: ApiError | null;
   byId: Map<string, Camera>;
   status: (c: Camera) => DisplayStatus;
+  /** Cameras whose recorder sees motion now: from each poll of /cameras, and pushed between polls. */
+  moving: ReadonlySet<string>;
 }
 
 const Ctx = createContext<CamerasValue | null>(null);
@@ -47,10 +49,12 @@ export function CamerasProvider({ children, pollMs = 10_000 }: { children: React
   const [alarms, setAlarms] = useState<Alarm[]>([]);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<ApiError | null>(null);
+  const [moving, setMoving] = useState<ReadonlySet<string>>(() => new Set());
 
   // A pushed status applies at once; an alarm event names no alarm row, so the open alarms are fetched again.
   useFleetEvents((e) => {
     if (e.type === "camera.status") setCameras((cams) => withStatus(cams, e));
+    else if (e.type === "motion.started" || e.type === "motion.ended") setMoving((m) => withMotion(m, e));
     else void api.alarms().then(setAlarms, () => undefined);
   });
 
@@ -61,6 +65,7 @@ export function CamerasProvider({ children, pollMs = 10_000 }: { children: React
         const cams = await api.cameras();
         if (!stop) {
           setCameras(cams);
+          setMoving((m) => movingFrom(cams, m));
           setError(null);
         }
       } catch (e) {
@@ -91,8 +96,9 @@ export function CamerasProvider({ children, pollMs = 10_000 }: { children: React
       error,
       byId: new Map(cameras.map((c) => [c.id, c])),
       status: (c) => displayStatus(c, alarms),
+      moving,
     }),
-    [cameras, alarms, loading, error],
+    [cameras, alarms, loading, error, moving],
   );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

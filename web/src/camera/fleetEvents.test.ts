@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Camera } from "../api/types";
-import { parseEventMessage, withStatus, type StatusEvent } from "./fleetEvents";
+import { movingFrom, parseEventMessage, withMotion, withStatus, type MotionEvent, type StatusEvent } from "./fleetEvents";
 
 const camera = (id: string, state: "online" | "offline" | null): Camera => ({
   id,
@@ -64,5 +64,35 @@ describe("event messages", () => {
     expect(parseEventMessage('{"type":"camera.moved"}')).toBeNull();
     expect(parseEventMessage("not json")).toBeNull();
     expect(parseEventMessage(new ArrayBuffer(2))).toBeNull();
+  });
+});
+
+describe("motion events", () => {
+  const motion = (type: MotionEvent["type"], camera_id: number | null): MotionEvent => ({
+    type,
+    camera_id,
+    at_us: Date.UTC(2026, 10, 26, 7, 0, 0) * 1000,
+    node: "local",
+  });
+
+  it("are parsed, and keep the set of cameras with motion going on", () => {
+    const parsed = parseEventMessage(JSON.stringify(motion("motion.started", 3)));
+    expect(parsed?.type).toBe("motion.started");
+    const none: ReadonlySet<string> = new Set();
+    const on = withMotion(none, motion("motion.started", 3));
+    expect([...on]).toEqual(["3"]);
+    expect(withMotion(on, motion("motion.started", 3))).toBe(on); // nothing new: the same set, no re-render
+    expect([...withMotion(on, motion("motion.ended", 3))]).toEqual([]);
+    expect(withMotion(on, motion("motion.ended", 4))).toBe(on);
+    expect(withMotion(on, motion("motion.started", null))).toBe(on);
+  });
+
+  it("are also read from each poll's camera status, which corrects what a dropped socket missed", () => {
+    const moving = camera("2", "online");
+    moving.status = { ...moving.status!, motion_since: "2026-11-26T07:00:00Z" };
+    const polled = [camera("1", "online"), moving, camera("3", null)];
+    const first = movingFrom(polled, new Set(["1"]));
+    expect([...first]).toEqual(["2"]);
+    expect(movingFrom(polled, first)).toBe(first);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Pushed camera status changes and alarms: the `/events` WebSocket tells the app the moment a recorder node
+ * Pushed camera status changes, alarms and motion: the `/events` WebSocket tells the app the moment a recorder node
  * commits a change, so a camera going offline shows at once rather than at the next poll. Polling stays: it
  * covers what a dropped connection missed, and the socket reconnects by itself.
  */
@@ -24,9 +24,24 @@ export interface AlarmEvent {
   message: string;
 }
 
-export type FleetEvent = StatusEvent | AlarmEvent;
+/** The recorder found motion starting or ending on a camera's keyframes (docs/design/motion.md). */
+export interface MotionEvent {
+  type: "motion.started" | "motion.ended";
+  camera_id: number | null;
+  at_us: number;
+  node: string;
+}
 
-const EVENT_TYPES = new Set(["ready", "camera.status", "alarm.raised", "alarm.cleared"]);
+export type FleetEvent = StatusEvent | AlarmEvent | MotionEvent;
+
+const EVENT_TYPES = new Set([
+  "ready",
+  "camera.status",
+  "alarm.raised",
+  "alarm.cleared",
+  "motion.started",
+  "motion.ended",
+]);
 
 /** A message of the socket, or null for anything this version does not know (newer servers may add types). */
 export function parseEventMessage(data: unknown): FleetEvent | { type: "ready" } | null {
@@ -55,6 +70,25 @@ export function withStatus(cameras: Camera[], e: StatusEvent): Camera[] {
     return { ...c, status: { ...base, state, since, error: e.error || null } };
   });
   return changed ? next : cameras;
+}
+
+/** The cameras with motion going on, with the event applied; the same set when it changes nothing. */
+export function withMotion(moving: ReadonlySet<string>, e: MotionEvent): ReadonlySet<string> {
+  if (e.camera_id === null) return moving;
+  const id = String(e.camera_id);
+  const on = e.type === "motion.started";
+  if (moving.has(id) === on) return moving;
+  const next = new Set(moving);
+  if (on) next.add(id);
+  else next.delete(id);
+  return next;
+}
+
+/** The cameras the last poll said have motion going on; ``previous`` itself when that is the same set. */
+export function movingFrom(cameras: Camera[], previous: ReadonlySet<string>): ReadonlySet<string> {
+  const ids = cameras.filter((c) => c.status?.motion_since).map((c) => c.id);
+  if (ids.length === previous.size && ids.every((id) => previous.has(id))) return previous;
+  return new Set(ids);
 }
 
 /** `onEvent` for every pushed event; returns whether the push channel is up. */

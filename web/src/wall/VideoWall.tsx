@@ -20,7 +20,7 @@ import { GRIDS, gridColumns, useWall, wall } from "./wallStore";
 const TILE_DRAG = "application/x-citywatch-tile";
 
 export function VideoWall() {
-  const { byId, error, status } = useCameras();
+  const { byId, error, status, moving } = useCameras();
   const { grid, tiles } = useWall();
   const pb = usePlayback();
   const [over, setOver] = useState<number | null>(null);
@@ -112,7 +112,9 @@ export function VideoWall() {
                 className={`wall-cell ${over === i ? "drop-over" : ""}`}
                 data-index={i}
                 role="group"
-                aria-label={`Tile ${i + 1}${cam ? `: ${cam.name}, ${STATUS_LABEL[status(cam)]}` : " (empty)"}`}
+                aria-label={`Tile ${i + 1}${
+                  cam ? `: ${cam.name}, ${STATUS_LABEL[status(cam)]}${moving.has(cam.id) ? ", motion now" : ""}` : " (empty)"
+                }`}
                 onDragOver={(e) => {
                   e.preventDefault();
                   setOver(i);
@@ -138,6 +140,11 @@ export function VideoWall() {
                         onWallTime={master ? pb.onMasterWallTime : undefined}
                       />
                     </div>
+                    {pb.mode === "live" && moving.has(cam.id) && (
+                      <span className="motion-badge" data-testid="motion-badge" title="The recorder sees motion on this camera now">
+                        Motion
+                      </span>
+                    )}
                     <div className="cell-actions">
                       <button type="button" className="small" aria-label={`Open ${cam.name}`} onClick={() => navigate(`/camera/${encodeURIComponent(cam.id)}`)}>
                         ⤢
