@@ -3,7 +3,8 @@
     .venv/bin/python bench/access.py [--cameras 800] [--entries 100000]
 
 Numbers for docs/design/access.md. The per-request check is compared with a plain dictionary
-look-up (its floor); audit appends with a bare INSERT of the same row (what the chain adds).
+look-up (its floor); audit appends with a bare INSERT of the same row (what the chain adds); the
+sign-in throttle read from the audit log with the in-memory one it replaced.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from citywatch.access.audit import AuditLog
 from citywatch.access.models import SharingAgreement
 from citywatch.access.permissions import PermissionService
 from citywatch.access.principal import Action, Principal, require
+from citywatch.access.sessions import LoginThrottle
 from citywatch.access.sharing import Directory, RuleInput, ShareInput, SharingService
+from citywatch.access.throttle import AuditedLoginThrottle
 from citywatch.access.users import UserInput, UserService
 from citywatch.config import Settings
 from citywatch.store.models import Camera
@@ -110,6 +113,22 @@ def main() -> None:
         took = time.perf_counter() - t0
         assert broken is None
         print(f"audit verify: {checked} entries in {took:.2f} s ({checked / took:.0f} entries/s)")
+
+        # The sign-in throttle: counted from the audit log (shared by API processes) against one process's memory.
+        for i in range(2000):  # failures from 200 addresses among the entries above
+            log.record("auth.login_failed", None, username="x", client=f"10.0.0.{i % 200}", outcome="denied")
+        shared, memory = AuditedLoginThrottle(services.sessions, limit=30), LoginThrottle(limit=30)
+        for i in range(10):
+            memory.failed(f"10.0.0.{i}")
+        timed: dict[str, list[float]] = {"audit log": [], "memory": []}
+        for i in range(500):
+            for name, throttle in (("audit log", shared), ("memory", memory)):
+                t0 = time.perf_counter()
+                throttle.check(f"10.0.0.{i % 200}")
+                timed[name].append(time.perf_counter() - t0)
+        print(f"sign-in throttle check over {checked + 2000} audit entries: audit log (shared) median "
+              f"{_median_ms(timed['audit log']):.3f} ms, p99 {sorted(timed['audit log'])[494] * 1000:.3f} ms; "
+              f"one process's memory {_median_ms(timed['memory']):.4f} ms")  # fmt: skip
         services.close()
 
 

@@ -142,10 +142,13 @@ def test_cameras_crud_keeps_the_agreed_shape(api: httpx.Client) -> None:
         "ptz",
         "enabled",
         "retention_days",
+        "motion",
+        "motion_min_area",
         "status",
         "organisation_id",
         "rights",
     }
+    assert listed[0]["motion"] is True and listed[0]["motion_min_area"] is None
     new = {
         "name": "High St north",
         "rtsp_url": "rtsp://127.0.0.1:8554/cam/2",
@@ -167,6 +170,12 @@ def test_cameras_crud_keeps_the_agreed_shape(api: httpx.Client) -> None:
     assert creds_in_url.status_code == 422
     updated = api.put(f"/api/v1/cameras/{cam['id']}", json={**new, "name": "High St N"})
     assert updated.json()["name"] == "High St N"
+    quiet = api.put(f"/api/v1/cameras/{cam['id']}", json={**new, "name": "High St N", "motion_min_area": 0.02})
+    assert quiet.json()["motion_min_area"] == 0.02 and quiet.json()["motion"] is True
+    off = api.put(f"/api/v1/cameras/{cam['id']}", json={**new, "name": "High St N", "motion": False})
+    assert off.json()["motion"] is False and off.json()["motion_min_area"] is None
+    too_much = api.put(f"/api/v1/cameras/{cam['id']}", json={**new, "name": "High St N", "motion_min_area": 1.5})
+    assert too_much.status_code == 422
     assert api.get(f"/api/v1/cameras/{cam['id']}").json()["name"] == "High St N"
     assert api.delete(f"/api/v1/cameras/{cam['id']}").status_code == 204
     assert api.get(f"/api/v1/cameras/{cam['id']}").status_code == 404

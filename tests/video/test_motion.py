@@ -20,6 +20,7 @@ from citywatch.video.h264 import AvcParams, annexb_to_avcc
 from citywatch.video.index_writer import IndexWriter
 from citywatch.video.motion import (
     MAX_MOTION_US,
+    CameraMotion,
     MotionDetector,
     MotionEnded,
     MotionSettings,
@@ -153,6 +154,50 @@ def test_long_motion_is_cut_into_abutting_pieces_of_at_most_ten_minutes() -> Non
         assert b.start_us == a.end_us  # no hole, no overlap
     assert all(e.end_us - e.start_us <= MAX_MOTION_US for e in ended)
     assert ended[-1].end_us == T0 + (seconds + 1) * S  # the keyframe showing the figure gone
+
+
+def test_a_full_queue_skips_keyframes_but_never_blocks_or_drops_the_end_of_a_run() -> None:
+    changes: list[MotionStarted | MotionEnded] = []
+    worker = MotionWorker(changes.append, capacity=2)  # not started yet: nothing is taken off the queue
+    frames = _keyframes(_scene(4, block=(0.5, 9.0)))
+    for params, data, at_us in frames:
+        worker.keyframe(7, params, data, at_us)
+    assert worker.skipped == len(frames) - 2
+    worker.stream_ended(7, T0 + 4 * S)  # returns at once although the queue is "full"
+    worker.start()
+    assert worker.drain(30)
+    worker.stop()
+    assert worker.analysed == 2
+    # The two kept keyframes (0 s, 1 s) show the figure arrive; the run's end closes the event at 4 s.
+    assert changes[0] == MotionStarted(7, T0)
+    assert isinstance(changes[1], MotionEnded) and changes[1].end_us == T0 + 4 * S
+
+
+def test_each_camera_can_be_switched_off_or_made_less_sensitive() -> None:
+    own = {7: CameraMotion(enabled=True, min_area=0.5)}  # half the picture must change: a walker is not enough
+    reads: list[int] = []
+
+    def per_camera() -> dict[int, CameraMotion]:
+        reads.append(1)
+        return dict(own)
+
+    changes: list[MotionStarted | MotionEnded] = []
+    worker = MotionWorker(changes.append, per_camera=per_camera, refresh_s=0.0)
+    worker.start()
+    walk = _keyframes(_scene(10, block=(4.5, 6.5)))
+    for params, data, at_us in walk:
+        worker.keyframe(7, params, data, at_us)
+    assert worker.drain(30)
+    assert changes == [] and reads
+    # Back to the installation's sensitivity, then off in the middle of an event: the event is closed then.
+    own[7] = CameraMotion()
+    for i, (params, data, at_us) in enumerate(walk):
+        if i == 6:
+            own[7] = CameraMotion(enabled=False)
+        worker.keyframe(7, params, data, at_us + 20 * S)
+        assert worker.drain(30)  # one at a time: the switch lands between the 5 s and 6 s keyframes
+    worker.stop()
+    assert changes == [MotionStarted(7, T0 + 24 * S), MotionEnded(7, T0 + 24 * S, T0 + 26 * S, changes[1].peak)]  # type: ignore[union-attr]
 
 
 def test_a_new_resolution_counts_as_change_not_as_an_error() -> None:

@@ -54,6 +54,8 @@ def camera_out(
         ptz=camera.ptz,
         enabled=camera.enabled,
         retention_days=camera.retention_days,
+        motion=camera.motion,
+        motion_min_area=camera.motion_min_area,
         status=status_out,
     )
 

@@ -77,6 +77,10 @@ class CameraBase(BaseModel):
     ptz: bool = False
     enabled: bool = True
     retention_days: float | None = Field(default=None, gt=0)
+    motion: bool = Field(default=True, description="detect motion on this camera's keyframes")
+    motion_min_area: float | None = Field(
+        default=None, gt=0, le=1, description="share of the picture that must change; null: the installation's"
+    )
 
 
 class CameraIn(CameraBase):

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -67,6 +68,9 @@ class Camera(Base):
     retention_days: Mapped[float | None] = mapped_column(Float)
     quota_bytes: Mapped[int | None] = mapped_column(BigInteger)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Motion detection for this camera (migration 0022); min area None: the installation's setting.
+    motion: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    motion_min_area: Mapped[float | None] = mapped_column(Float)
     created_us: Mapped[int] = mapped_column(BigInteger)
     updated_us: Mapped[int] = mapped_column(BigInteger)
     # The owning organisation (access/models.py); None: the network operator's (the council).

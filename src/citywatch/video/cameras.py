@@ -46,6 +46,8 @@ class CameraInput:
     retention_days: float | None = None
     quota_bytes: int | None = None
     enabled: bool = True
+    motion: bool = True
+    motion_min_area: float | None = None
 
 
 def validate_camera_url(url: str, allowed_networks: list[str]) -> None:
@@ -140,6 +142,8 @@ class CameraService:
             "retention_days",
             "quota_bytes",
             "enabled",
+            "motion",
+            "motion_min_area",
         ):
             setattr(camera, field, getattr(data, field))
 

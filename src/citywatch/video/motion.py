@@ -6,9 +6,10 @@ reference chain per camera, and the cost is one picture per GOP (1 s at the usua
 than every frame — 25× less CPU at 25 fps (docs/design/motion.md has the figures). What is lost:
 motion shorter than a GOP that leaves the picture as it was (a bird through the frame) is not
 seen; anything that moves for longer, or moves something, is. Recording never waits for this:
-detection runs on one thread per recorder worker process (so at most a core each) behind a
-bounded queue, and a keyframe that finds the queue full is skipped: with more cameras than a
-core can follow, comparisons span two GOPs or more instead of recording slowing down.
+detection runs on one thread per recorder worker process (so at most a core each) behind a queue
+of at most 256 keyframes; a keyframe that finds it full is skipped (the end of a run is never
+dropped and never waits). With more cameras than a core can follow, comparisons span two GOPs or
+more instead of recording slowing down.
 
 A cell counts as changed when its grey level moved by more than ``level`` after the picture's
 median change is taken away (so auto-exposure and clouds do not count); a keyframe shows motion
@@ -25,7 +26,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import av
 import av.error
@@ -39,6 +40,7 @@ __all__ = [
     "DECODER_OPTIONS",
     "MAX_MOTION_US",
     "THUMB_WIDTH",
+    "CameraMotion",
     "KeyframeThumbnailer",
     "MotionDetector",
     "MotionEnded",
@@ -62,6 +64,17 @@ class MotionSettings:
     level: float = 18.0  # grey levels (0–255) a cell must change by
     min_area: float = 0.004  # fraction of cells that must change (0.004 of 64×36 ≈ 9 cells)
     hold_gops: int = 2  # quiet keyframes before an event ends
+
+
+@dataclass(frozen=True, slots=True)
+class CameraMotion:
+    """One camera's own setting (``cameras.motion``, ``cameras.motion_min_area``)."""
+
+    enabled: bool = True
+    min_area: float | None = None  # None: the installation's
+
+
+_DEFAULT_CAMERA = CameraMotion()
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,11 +215,27 @@ class MotionWorker:
     """One thread per recorder process that runs every camera's detector behind a bounded queue."""
 
     def __init__(
-        self, sink: Callable[[MotionChange], None], settings: MotionSettings | None = None, *, capacity: int = 256
+        self,
+        sink: Callable[[MotionChange], None],
+        settings: MotionSettings | None = None,
+        *,
+        capacity: int = 256,
+        per_camera: Callable[[], dict[int, CameraMotion]] | None = None,
+        refresh_s: float = 10.0,
     ) -> None:
+        """``per_camera``: each camera's own switch and sensitivity (from ``cameras``), re-read every ``refresh_s``."""
         self._sink = sink
         self.settings = settings or MotionSettings()
-        self._queue: queue.Queue[_Keyframe | _Ended | None] = queue.Queue(capacity)
+        self._per_camera = per_camera
+        self._refresh_s = refresh_s
+        self._cameras: dict[int, CameraMotion] = {}
+        self._read_at = -refresh_s
+        # Unbounded, so that the end of a run (which must not be lost, and must come after that camera's
+        # keyframes) never blocks a camera's thread; keyframes are bounded by counting them instead.
+        self._queue: queue.Queue[_Keyframe | _Ended | None] = queue.Queue()
+        self._capacity = capacity
+        self._keyframes = 0  # queued, not yet analysed
+        self._count_lock = threading.Lock()
         self._thumbnailer = KeyframeThumbnailer()
         self._detectors: dict[int, MotionDetector] = {}
         self._thread = threading.Thread(target=self._run, name="motion", daemon=True)
@@ -222,13 +251,16 @@ class MotionWorker:
 
     def keyframe(self, camera_id: int, params: AvcParams, data: bytes, at_us: int) -> None:
         """Called by the segmenter for each GOP written (its keyframe and wall-clock time); never blocks."""
-        try:
-            self._queue.put_nowait(_Keyframe(camera_id, params, data, at_us))
-        except queue.Full:
-            self.skipped += 1
+        with self._count_lock:
+            if self._keyframes >= self._capacity:
+                self.skipped += 1
+                return
+            self._keyframes += 1
+        self._queue.put_nowait(_Keyframe(camera_id, params, data, at_us))
 
     def stream_ended(self, camera_id: int, end_us: int) -> None:
-        self._queue.put(_Ended(camera_id, end_us))  # must not be lost: it closes an open event
+        """Called by the segmenter when a run ends; never blocks, never dropped (it closes an open event)."""
+        self._queue.put_nowait(_Ended(camera_id, end_us))
 
     def drain(self, timeout_s: float = 10.0) -> bool:
         """Wait until everything queued so far has been analysed (tests, orderly stops)."""
@@ -250,15 +282,32 @@ class MotionWorker:
             except Exception:  # one camera's odd picture must not stop detection for all
                 log.exception("motion detection failed")
             finally:
+                if isinstance(item, _Keyframe):
+                    with self._count_lock:
+                        self._keyframes -= 1
                 self._queue.task_done()
+
+    def _camera(self, camera_id: int) -> CameraMotion:
+        if self._per_camera is not None and time.monotonic() - self._read_at >= self._refresh_s:
+            self._read_at = time.monotonic()
+            try:
+                self._cameras = self._per_camera()
+            except Exception as exc:  # the database away: keep the last settings, try again later
+                log.warning("could not read cameras' motion settings (%s); keeping the last ones", exc)
+        return self._cameras.get(camera_id, _DEFAULT_CAMERA)
 
     def _handle(self, item: _Keyframe | _Ended) -> list[MotionChange]:
         if isinstance(item, _Ended):
             found = self._detectors.get(item.camera_id)
             return [] if found is None else found.stream_ended(item.end_us)
+        own = self._camera(item.camera_id)
         detector = self._detectors.get(item.camera_id)
+        if not own.enabled:  # switched off: close what was going on, keep no baseline
+            return [] if detector is None else self._detectors.pop(item.camera_id).stream_ended(item.at_us)
+        settings = self.settings if own.min_area is None else replace(self.settings, min_area=own.min_area)
         if detector is None:
-            detector = self._detectors[item.camera_id] = MotionDetector(item.camera_id, self.settings)
+            detector = self._detectors[item.camera_id] = MotionDetector(item.camera_id, settings)
+        detector.settings = settings
         thumb = self._thumbnailer.thumbnail(item.params, item.data)
         if thumb is None:
             return []

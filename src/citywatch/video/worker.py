@@ -32,7 +32,7 @@ from citywatch.video.camera_recorder import CameraConfig, CameraRecorder
 from citywatch.video.index_writer import IndexWriter
 from citywatch.video.live_publisher import LivePublisher
 from citywatch.video.live_wire import live_socket_path
-from citywatch.video.motion import MotionSettings, MotionWorker
+from citywatch.video.motion import CameraMotion, MotionSettings, MotionWorker
 from citywatch.video.reconcile import LeaseLost, reconcile_camera
 from citywatch.video.retention import RetentionReport, free_space
 
@@ -79,12 +79,21 @@ class _Worker:
         )
         recorder = self.settings.recorder
         self.motion = (
-            MotionWorker(self.writer.motion, MotionSettings(recorder.motion_level, recorder.motion_min_area))
+            MotionWorker(
+                self.writer.motion,
+                MotionSettings(recorder.motion_level, recorder.motion_min_area),
+                per_camera=self._camera_motion,
+            )
             if recorder.motion
             else None
         )
         self.recorders: dict[int, CameraRecorder] = {}
         self.publishers: dict[int, LivePublisher] = {}  # live view: one per camera, see video/live.py
+
+    def _camera_motion(self) -> dict[int, CameraMotion]:
+        with self.services.sessions() as session:
+            rows = session.execute(select(Camera.id, Camera.motion, Camera.motion_min_area)).all()
+        return {int(i): CameraMotion(bool(on), area) for i, on, area in rows}
 
     def _fence(self, session: Session, camera_ids: set[int]) -> set[int]:
         with self._epochs_lock:

@@ -55,6 +55,9 @@ export interface Camera {
   ptz: boolean;
   enabled: boolean;
   retention_days: number | null;
+  /** Motion detection on this camera, and its own sensitivity (null: the installation's); absent from older servers. */
+  motion?: boolean;
+  motion_min_area?: number | null;
   status: CameraStatus | null;
   /** Not in the agreed shape yet; shown and filtered on when the server sends them. */
   organisation?: string | null;

@@ -94,6 +94,19 @@ export function CameraView({ cameraId, at }: { cameraId: string | undefined; at:
             </dd>
             <dt>Retention</dt>
             <dd>{camera.retention_days ?? "?"} days</dd>
+            {camera.motion !== undefined && (
+              <>
+                <dt>Motion</dt>
+                <dd>
+                  {!camera.motion
+                    ? "not analysed"
+                    : camera.status?.motion_since
+                      ? `now, since ${formatLondon(parseIso(camera.status.motion_since) ?? 0)}`
+                      : "none now"}
+                  {camera.motion && camera.motion_min_area != null ? ` (at ${camera.motion_min_area * 100} % of the picture)` : ""}
+                </dd>
+              </>
+            )}
           </dl>
         </Panel>
         <PtzPanel camera={camera} />
