@@ -156,13 +156,17 @@ def test_long_motion_is_cut_into_abutting_pieces_of_at_most_ten_minutes() -> Non
     assert ended[-1].end_us == T0 + (seconds + 1) * S  # the keyframe showing the figure gone
 
 
-def test_a_full_queue_skips_keyframes_but_never_blocks_or_drops_the_end_of_a_run() -> None:
+def test_a_full_queue_skips_keyframes_but_never_blocks_or_drops_the_end_of_a_run(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     changes: list[MotionStarted | MotionEnded] = []
     worker = MotionWorker(changes.append, capacity=2)  # not started yet: nothing is taken off the queue
     frames = _keyframes(_scene(4, block=(0.5, 9.0)))
     for params, data, at_us in frames:
         worker.keyframe(7, params, data, at_us)
     assert worker.skipped == len(frames) - 2
+    behind = [r for r in caplog.records if "motion detection is behind" in r.getMessage()]
+    assert len(behind) == 1, "said once, not per keyframe"
     worker.stream_ended(7, T0 + 4 * S)  # returns at once although the queue is "full"
     worker.start()
     assert worker.drain(30)

@@ -241,6 +241,7 @@ class MotionWorker:
         self._thread = threading.Thread(target=self._run, name="motion", daemon=True)
         self.analysed = 0
         self.skipped = 0  # keyframes dropped because detection was behind
+        self._warned_at = -60.0
 
     def start(self) -> None:
         self._thread.start()
@@ -254,6 +255,16 @@ class MotionWorker:
         with self._count_lock:
             if self._keyframes >= self._capacity:
                 self.skipped += 1
+                now = time.monotonic()
+                if now - self._warned_at >= 60.0:  # an operator's signal, at most once a minute
+                    self._warned_at = now
+                    log.warning(
+                        "motion detection is behind: %d keyframes skipped so far (%d analysed); "
+                        "motion is compared over longer steps. More recorder workers (recorder.workers), "
+                        "or motion switched off on some cameras (their motion field), would help",
+                        self.skipped,
+                        self.analysed,
+                    )
                 return
             self._keyframes += 1
         self._queue.put_nowait(_Keyframe(camera_id, params, data, at_us))
