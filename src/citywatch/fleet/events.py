@@ -227,23 +227,18 @@ class EventListener:
     def _read(
         self,
     ) -> tuple[dict[int, tuple[str, str, str]], dict[tuple[int | None, str], str], dict[int, str]]:
-        from citywatch.store.models import Alarm, CameraStatus, Motion
-        from citywatch.video.motion import MAX_MOTION_US
+        from citywatch.store.models import Alarm, CameraStatus
+        from citywatch.video.status import open_motion
 
         with self._engine.connect() as conn:
             statuses = conn.execute(
                 select(CameraStatus.camera_id, CameraStatus.state, CameraStatus.error, CameraStatus.node)
             ).all()
             alarms = conn.execute(select(Alarm.camera_id, Alarm.kind, Alarm.message).where(Alarm.cleared_us.is_(None)))
-            moving = conn.execute(  # ix_motion_open; a row left open by a stopped recorder ages out
-                select(Motion.camera_id, Motion.node).where(
-                    Motion.end_us.is_(None), Motion.start_us > int(time.time() * 1e6) - MAX_MOTION_US
-                )
-            )
             return (
                 {c: (st, err, node) for c, st, err, node in statuses},
                 {(c, k): m for c, k, m in alarms},
-                {c: n for c, n in moving},
+                {c: node for c, (_start, node) in open_motion(conn).items()},
             )
 
     async def _poll(self) -> None:

@@ -115,7 +115,7 @@ class MotionDetector:
         self.settings = settings
         self._last: tuple[Thumb, int] | None = None
         self._start_us: int | None = None
-        self._end_us = 0  # the keyframe after the last change seen
+        self._end_us = 0  # the keyframe that showed the last change seen
         self._peak = 0.0
         self._quiet = 0
 
@@ -231,11 +231,9 @@ class MotionWorker:
         self._cameras: dict[int, CameraMotion] = {}
         self._read_at = -refresh_s
         # Unbounded, so that the end of a run (which must not be lost, and must come after that camera's
-        # keyframes) never blocks a camera's thread; keyframes are bounded by counting them instead.
+        # keyframes) never blocks a camera's thread; keyframes are refused once ``capacity`` items wait.
         self._queue: queue.Queue[_Keyframe | _Ended | None] = queue.Queue()
         self._capacity = capacity
-        self._keyframes = 0  # queued, not yet analysed
-        self._count_lock = threading.Lock()
         self._thumbnailer = KeyframeThumbnailer()
         self._detectors: dict[int, MotionDetector] = {}
         self._thread = threading.Thread(target=self._run, name="motion", daemon=True)
@@ -252,21 +250,19 @@ class MotionWorker:
 
     def keyframe(self, camera_id: int, params: AvcParams, data: bytes, at_us: int) -> None:
         """Called by the segmenter for each GOP written (its keyframe and wall-clock time); never blocks."""
-        with self._count_lock:
-            if self._keyframes >= self._capacity:
-                self.skipped += 1
-                now = time.monotonic()
-                if now - self._warned_at >= 60.0:  # an operator's signal, at most once a minute
-                    self._warned_at = now
-                    log.warning(
-                        "motion detection is behind: %d keyframes skipped so far (%d analysed); "
-                        "motion is compared over longer steps. More recorder workers (recorder.workers), "
-                        "or motion switched off on some cameras (their motion field), would help",
-                        self.skipped,
-                        self.analysed,
-                    )
-                return
-            self._keyframes += 1
+        if self._queue.qsize() >= self._capacity:
+            self.skipped += 1
+            now = time.monotonic()
+            if now - self._warned_at >= 60.0:  # an operator's signal, at most once a minute
+                self._warned_at = now
+                log.warning(
+                    "motion detection is behind: %d keyframes skipped so far (%d analysed); "
+                    "motion is compared over longer steps. More recorder workers (recorder.workers), "
+                    "or motion switched off on some cameras (their motion field), would help",
+                    self.skipped,
+                    self.analysed,
+                )
+            return
         self._queue.put_nowait(_Keyframe(camera_id, params, data, at_us))
 
     def stream_ended(self, camera_id: int, end_us: int) -> None:
@@ -293,9 +289,6 @@ class MotionWorker:
             except Exception:  # one camera's odd picture must not stop detection for all
                 log.exception("motion detection failed")
             finally:
-                if isinstance(item, _Keyframe):
-                    with self._count_lock:
-                        self._keyframes -= 1
                 self._queue.task_done()
 
     def _camera(self, camera_id: int) -> CameraMotion:

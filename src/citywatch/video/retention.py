@@ -135,7 +135,8 @@ def _expire_by_age(
                 break
         with sessions.begin() as session:  # motion found in footage past its retention goes with it
             mine = [Motion.node == node] if node is not None else []
-            session.execute(delete(Motion).where(Motion.camera_id == camera_id, Motion.end_us <= cutoff, *mine))
+            expired = [Motion.camera_id == camera_id, Motion.start_us < cutoff, Motion.end_us <= cutoff, *mine]
+            session.execute(delete(Motion).where(*expired))  # a range of ix_motion_camera_start, not the camera's all
 
 
 def _enforce_quotas(sessions: sessionmaker[Session], report: RetentionReport, node: str | None = None) -> None:

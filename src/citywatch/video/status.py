@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from citywatch.store.models import Alarm, CameraStatus, Motion
 from citywatch.timeutil import now_us
 from citywatch.video.motion import MAX_MOTION_US
 
-__all__ = ["StatusService"]
+__all__ = ["StatusService", "open_motion"]
+
+
+def open_motion(conn: Connection | Session) -> dict[int, tuple[int, str]]:
+    """Camera → (start, node) of the motion going on now, by ``ix_motion_open``.
+
+    A row left open by a recorder that stopped ages out after ``MAX_MOTION_US`` (no event is longer).
+    """
+    query = select(Motion.camera_id, Motion.start_us, Motion.node).where(
+        Motion.end_us.is_(None), Motion.start_us > now_us() - MAX_MOTION_US
+    )
+    return {int(c): (int(s), str(n)) for c, s, n in conn.execute(query)}
 
 
 class StatusService:
@@ -21,12 +32,9 @@ class StatusService:
             return {row.camera_id: row for row in session.scalars(select(CameraStatus))}
 
     def moving(self) -> dict[int, int]:
-        """Camera → start of the motion going on now (``ix_motion_open``; rows a stopped recorder left age out)."""
-        query = select(Motion.camera_id, Motion.start_us).where(
-            Motion.end_us.is_(None), Motion.start_us > now_us() - MAX_MOTION_US
-        )
+        """Camera → start of the motion going on now."""
         with self._sessions() as session:
-            return {int(c): int(s) for c, s in session.execute(query)}
+            return {camera: start for camera, (start, _node) in open_motion(session).items()}
 
     def alarms(self, *, open_only: bool, limit: int = 500) -> list[Alarm]:
         query = select(Alarm).order_by(Alarm.raised_us.desc()).limit(limit)
